@@ -1,0 +1,124 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from parindex.assessments.results import framework_results
+from parindex.commands import emit_json, table
+from parindex.domain.numbers import format_number, format_percent
+from parindex.domain.scoring import Results, UnitResult, results_to_json
+from parindex.frameworks.models import Framework
+from parindex.units.models import PeerGroup
+
+
+def _rank(place) -> str:
+    if place is None or place.rank is None:
+        return "—"
+    return f"{place.rank}{'=' if place.tied else ''}/{place.of}"
+
+
+def _delta(value) -> str:
+    if value is None:
+        return "—"
+    text = format_number(value)
+    return "+" + text if value > 0 else text
+
+
+class Command(BaseCommand):
+    help = "Published results: totals, index %, band, ranks in the peer group, last year."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--framework", required=True)
+        parser.add_argument("--unit", help="Only this unit, with its areas in detail.")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, framework, unit=None, json=False, **options):
+        model = Framework.objects.filter(code=framework).first()
+        if model is None:
+            raise CommandError(_("framework “%(code)s” does not exist") % {"code": framework})
+        results = framework_results(model)
+        if unit is not None:
+            results.units = [r for r in results.units if r.unit.code == unit]
+            if not results.units:
+                raise CommandError(_("unit “%(unit)s” has no scores in %(code)s")
+                                   % {"unit": unit, "code": framework})
+        for result in results.units:
+            if result.score.unscored:
+                self.stderr.write(_("warning: %(unit)s has no score yet for %(count)s criteria "
+                                    "(counted as 0): %(codes)s")
+                                  % {"unit": result.unit.code, "count": len(result.score.unscored),
+                                     "codes": ", ".join(result.score.unscored[:12])
+                                     + (" …" if len(result.score.unscored) > 12 else "")})
+        if json:
+            emit_json(self, results_to_json(results))
+        elif unit is not None:
+            self.stdout.write(self.unit_detail(results, results.units[0]))
+        else:
+            self.stdout.write(self.overview(results))
+
+    def overview(self, results: Results) -> str:
+        framework = results.framework
+        if not results.units:
+            return _("No scores for %(code)s yet: import them with “parindex scores import”.") % {
+                "code": framework.code}
+        names = dict(PeerGroup.objects.values_list("code", "name"))
+        lines = [_("PAR Index results — %(title)s (%(code)s, %(year)s)")
+                 % {"title": framework.title, "code": framework.code, "year": framework.year}]
+        areas = [node.code for node in framework.nodes]
+        headers = [_("Rank"), _("Unit"), *areas, _("Bonus"), _("Penalty"), _("Total"),
+                   _("Index"), _("Band")]
+        if results.previous_framework is not None:
+            headers += [_("Last year"), _("Last rank"), _("Change")]
+        right = set(range(len(headers))) - {1, len(areas) + 6}
+        groups: dict[str | None, list[UnitResult]] = {}
+        for result in results.units:
+            groups.setdefault(result.unit.group, []).append(result)
+        for group, members in groups.items():
+            lines.append("")
+            lines.append(_("Peer group: %(group)s") % {"group": names.get(group, group)}
+                         if group else _("Not in a peer group (not ranked)"))
+            rows = []
+            for r in members:
+                s = r.score
+                row = [_rank(r.place), f"{r.unit.code} {r.unit.name}",
+                       *(format_number(n.score) for n in r.nodes), format_number(s.bonus),
+                       format_number(s.penalty), format_number(s.total),
+                       format_percent(s.index_pct), s.band or "—"]
+                if results.previous_framework is not None:
+                    p = r.previous
+                    row += [format_number(p.total) if p else "—", _rank(p.place) if p else "—",
+                            _delta(p.delta(s.total)) if p else "—"]
+                rows.append(row)
+            lines.append(table(headers, rows, right))
+        lines.append("")
+        lines.append(_("“=” marks a shared rank (competition ranking: 1, 2, 2, 4)."))
+        return "\n".join(lines)
+
+    def unit_detail(self, results: Results, r: UnitResult) -> str:
+        s = r.score
+        framework = results.framework
+        lines = [
+            f"{r.unit.code} — {r.unit.name}",
+            _("Framework: %(title)s (%(code)s)") % {"title": framework.title, "code": framework.code},
+            _("Total: %(total)s / %(max)s points (bonus %(bonus)s, penalty %(penalty)s)")
+            % {"total": format_number(s.total), "max": format_number(s.max),
+               "bonus": format_number(s.bonus), "penalty": format_number(s.penalty)},
+            _("Index: %(index)s — band: %(band)s — rank: %(rank)s")
+            % {"index": format_percent(s.index_pct), "band": s.band or "—", "rank": _rank(r.place)},
+        ]
+        if r.previous is not None:
+            lines.append(_("Last year (%(code)s): %(total)s, rank %(rank)s, change %(delta)s")
+                         % {"code": r.previous.framework, "total": format_number(r.previous.total),
+                            "rank": _rank(r.previous.place), "delta": _delta(r.previous.delta(s.total))})
+        headers = [_("Code"), _("Area"), _("Points"), _("Max"), "%", _("Rank")]
+        if results.previous_framework is not None:
+            headers += [_("Last year"), _("Change")]
+        rows = []
+        for n in r.nodes:
+            pct = n.score * 100 / n.max if n.max else None
+            row = [n.code, n.title, format_number(n.score), format_number(n.max),
+                   format_percent(pct), _rank(n.place)]
+            if results.previous_framework is not None:
+                row += [format_number(n.previous.score) if n.previous else "—",
+                        _delta(n.score - n.previous.score) if n.previous else "—"]
+            rows.append(row)
+        lines += ["", table(headers, rows, {2, 3, 4, 5, 6, 7})]
+        return "\n".join(lines)

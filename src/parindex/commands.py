@@ -1,0 +1,55 @@
+"""Helpers shared by the management commands: problem lists, JSON output, tables."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from parindex.messages import render, render_problem
+from parindex.tables import TableError
+
+
+def emit_json(command, data) -> None:
+    command.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def refuse_problems(command, problems, summary: str) -> None:
+    """Print every problem to stderr, then stop with a non-zero exit code."""
+    for problem in problems:
+        label = _("warning") if not problem.is_error else _("error")
+        command.stderr.write(f"{label}: {render_problem(problem)}")
+    raise CommandError(summary)
+
+
+def refuse_table(command, error: TableError) -> None:
+    for problem in error.problems:
+        where = []
+        if problem.row is not None:
+            where.append(_("row %(row)s") % {"row": problem.row})
+        if problem.column:
+            where.append(_("column “%(column)s”") % {"column": problem.column})
+        prefix = ", ".join(where)
+        command.stderr.write(f"{prefix}: {render(problem.message)}" if prefix
+                             else render(problem.message))
+    raise CommandError(_("nothing was imported: %(count)s problem(s)") % {"count": len(error.problems)})
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in unicodedata.normalize("NFC", text))
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+    widths = [max(_width(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells):
+        out = []
+        for index, cell in enumerate(cells):
+            pad = " " * (widths[index] - _width(str(cell)))
+            out.append(pad + str(cell) if index in right else str(cell) + pad)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])

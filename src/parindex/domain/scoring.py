@@ -1,0 +1,320 @@
+"""From entered points and inputs to a unit's scores, then to the published results.
+
+Stages: self (tự chấm) → appraisal (thẩm định lần 1) → appraisal2 (lần 2) → final. For every
+leaf the latest stage that has something for it prevails, even when lower than the self score.
+"Something" is points typed for the leaf, or a value of one of its rule's inputs; inputs read
+at a stage fall back to earlier stages for the values not given again.
+
+Inner nodes sum their children, capped at their own max; not-applicable leaves drop out of the
+points and of the maximum. Total = Σ top-level nodes + bonus − penalty (each capped); index % =
+total ÷ applicable max × 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parindex.domain.framework import BONUS, PENALTY, Framework, Node
+from parindex.domain.numbers import quantize
+from parindex.domain.ranking import Place, rank
+from parindex.domain.rules import MISSING, NEEDS_POINTS, NOT_APPLICABLE, SCORED, Outcome
+
+SELF = "self"
+APPRAISAL = "appraisal"
+APPRAISAL2 = "appraisal2"
+FINAL = "final"
+STAGES = (SELF, APPRAISAL, APPRAISAL2, FINAL)  # later prevails
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class StageData:
+    """What was entered for one unit at one stage."""
+
+    points: dict[str, Decimal] = field(default_factory=dict)  # node code, BONUS, PENALTY
+    values: dict[str, Decimal] = field(default_factory=dict)  # named inputs
+
+
+@dataclass(frozen=True)
+class LeafScore:
+    outcome: Outcome
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class NodeScore:
+    score: Decimal
+    max: Decimal  # applicable max: not-applicable leaves are left out
+    applicable: bool
+
+
+@dataclass
+class UnitScore:
+    nodes: dict[str, NodeScore]
+    leaves: dict[str, LeafScore]
+    bonus: Decimal
+    penalty: Decimal
+    total: Decimal
+    max: Decimal
+    index_pct: Decimal | None
+    band: str | None
+
+    @property
+    def unscored(self) -> list[str]:
+        return [code for code, leaf in self.leaves.items()
+                if leaf.outcome.status in (MISSING, NEEDS_POINTS)]
+
+
+def resolve_leaf(node: Node, stages: Mapping[str, StageData],
+                 cumulative: Mapping[str, dict[str, Decimal]]) -> LeafScore:
+    rule = node.effective_rule
+    names = rule.inputs()
+    for stage in reversed(STAGES):
+        data = stages.get(stage)
+        if data is None:
+            continue
+        if node.code in data.points:
+            return LeafScore(Outcome.scored(data.points[node.code]), stage)
+        if names and any(name in data.values for name in names):
+            return LeafScore(rule.evaluate(node.effective_max, cumulative[stage]), stage)
+    return LeafScore(Outcome(MISSING, missing=tuple(names)), None)
+
+
+def _latest(stages: Mapping[str, StageData], code: str) -> Decimal:
+    for stage in reversed(STAGES):
+        data = stages.get(stage)
+        if data is not None and code in data.points:
+            return data.points[code]
+    return ZERO
+
+
+def score_unit(framework: Framework, stages: Mapping[str, StageData]) -> UnitScore:
+    cumulative: dict[str, dict[str, Decimal]] = {}
+    running: dict[str, Decimal] = {}
+    for stage in STAGES:
+        if stage in stages:
+            running = {**running, **stages[stage].values}
+        cumulative[stage] = running
+
+    leaves: dict[str, LeafScore] = {}
+    nodes: dict[str, NodeScore] = {}
+
+    def visit(node: Node) -> NodeScore:
+        if node.is_leaf:
+            leaf = resolve_leaf(node, stages, cumulative)
+            leaves[node.code] = leaf
+            if leaf.outcome.status == NOT_APPLICABLE:
+                result = NodeScore(ZERO, ZERO, False)
+            elif leaf.outcome.status == SCORED:
+                result = NodeScore(leaf.outcome.points, node.effective_max, True)
+            else:  # missing or waiting for typed points: counts as 0, reported as unscored
+                result = NodeScore(ZERO, node.effective_max, True)
+        else:
+            children = [visit(child) for child in node.children]
+            dropped = sum((child_node.effective_max
+                           for child_node, c in zip(node.children, children, strict=True)
+                           if not c.applicable), ZERO)
+            applicable = any(c.applicable for c in children)
+            ceiling = max(ZERO, node.effective_max - dropped) if applicable else ZERO
+            total = sum((c.score for c in children), ZERO)
+            result = NodeScore(min(ceiling, total), ceiling, applicable)
+        nodes[node.code] = result
+        return result
+
+    top = [visit(node) for node in framework.nodes]
+    bonus = min(max(ZERO, _latest(stages, BONUS)), framework.bonus_max)
+    penalty = min(max(ZERO, _latest(stages, PENALTY)), framework.penalty_max)
+    total = sum((n.score for n in top), ZERO) + bonus - penalty
+    maximum = sum((n.max for n in top), ZERO)
+    index_pct = total * HUNDRED / maximum if maximum > 0 else None
+    band = framework.band_for(quantize(index_pct, framework.ranking.precision)
+                              if index_pct is not None else None)
+    return UnitScore(nodes, leaves, bonus, penalty, total, maximum, index_pct, band)
+
+
+# --- results of a framework ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    group: str | None
+
+
+@dataclass
+class NodeResult:
+    code: str
+    title: str
+    score: Decimal
+    max: Decimal
+    place: Place | None
+    previous: NodeScore | None = None
+    previous_code: str | None = None
+
+
+@dataclass
+class PreviousResult:
+    framework: str
+    total: Decimal
+    max: Decimal
+    index_pct: Decimal | None
+    place: Place | None
+
+    def delta(self, total: Decimal) -> Decimal:
+        return total - self.total
+
+
+@dataclass
+class UnitResult:
+    unit: UnitInfo
+    score: UnitScore
+    place: Place | None
+    nodes: list[NodeResult]
+    previous: PreviousResult | None = None
+
+
+@dataclass
+class Results:
+    framework: Framework
+    units: list[UnitResult]
+    previous_framework: Framework | None = None
+
+
+def _ranking_keys(items: Mapping[str, tuple[Decimal, Decimal]], precision: int) -> dict:
+    """Rank on the figure as published: the points when every unit has the same maximum,
+    else the percentage of the maximum (not-applicable criteria make maxima differ)."""
+    maxima = {maximum for _, maximum in items.values()}
+    same_max = len(maxima) == 1
+    keys: dict[str, Decimal | None] = {}
+    for owner, (score, maximum) in items.items():
+        if maximum <= 0:
+            keys[owner] = None
+        elif same_max:
+            keys[owner] = quantize(score, precision)
+        else:
+            keys[owner] = quantize(score * HUNDRED / maximum, precision)
+    return keys
+
+
+def compute_results(framework: Framework, units: list[UnitInfo],
+                    stages_by_unit: Mapping[str, Mapping[str, StageData]],
+                    previous: Results | None = None) -> Results:
+    """Scores, ranks within each peer group, and last year's figures for `units`.
+
+    Units without a group are scored but not ranked: there is no one to rank them against.
+    """
+    method, precision = framework.ranking.method, framework.ranking.precision
+    scores = {unit.code: score_unit(framework, stages_by_unit.get(unit.code, {})) for unit in units}
+    groups: dict[str, list[UnitInfo]] = {}
+    for unit in units:
+        if unit.group:
+            groups.setdefault(unit.group, []).append(unit)
+
+    places: dict[str, Place] = {}
+    node_places: dict[tuple[str, str], Place] = {}
+    for members in groups.values():
+        totals = {u.code: (scores[u.code].total, scores[u.code].max) for u in members}
+        places.update(rank(_ranking_keys(totals, precision), method))
+        for node in framework.nodes:
+            figures = {u.code: (scores[u.code].nodes[node.code].score,
+                                scores[u.code].nodes[node.code].max) for u in members}
+            for code, place in rank(_ranking_keys(figures, precision), method).items():
+                node_places[(code, node.code)] = place
+
+    previous_units = {r.unit.code: r for r in previous.units} if previous else {}
+    results = []
+    for unit in units:
+        score = scores[unit.code]
+        last = previous_units.get(unit.code)
+        node_results = []
+        for node in framework.nodes:
+            node_score = score.nodes[node.code]
+            previous_code = node.previous_code or node.code
+            earlier = None
+            if last is not None and previous_code != "-":
+                earlier = last.score.nodes.get(previous_code)
+            node_results.append(NodeResult(node.code, node.title, node_score.score, node_score.max,
+                                           node_places.get((unit.code, node.code)), earlier,
+                                           previous_code if earlier else None))
+        previous_result = None
+        if last is not None and previous is not None:
+            previous_result = PreviousResult(previous.framework.code, last.score.total,
+                                             last.score.max, last.score.index_pct, last.place)
+        results.append(UnitResult(unit, score, places.get(unit.code), node_results, previous_result))
+
+    def order(result: UnitResult):
+        rank_value = result.place.rank if result.place and result.place.rank else 10**9
+        return (result.unit.group or "\uffff", rank_value, result.unit.code)
+
+    results.sort(key=order)
+    return Results(framework, results, previous.framework if previous else None)
+
+
+# --- the published JSON shape ----------------------------------------------------------------
+
+
+def json_number(value: Decimal | None):
+    """Rounded to 3 decimals as a JSON number; whole numbers without a fraction."""
+    if value is None:
+        return None
+    rounded = quantize(value)
+    if rounded == rounded.to_integral_value():
+        return int(rounded)
+    return float(rounded)
+
+
+def results_to_json(results: Results) -> dict:
+    """Exactly the documented shape of `parindex results --json` (architecture: Results JSON),
+    plus, per top-level node, `tied` and last year's `previous` score matched by code."""
+    framework = results.framework
+    units = []
+    for result in results.units:
+        score, place = result.score, result.place
+        nodes = []
+        for node in result.nodes:
+            entry = {
+                "code": node.code,
+                "title": node.title,
+                "score": json_number(node.score),
+                "max": json_number(node.max),
+                "rank": node.place.rank if node.place else None,
+                "rank_of": node.place.of if node.place else None,
+                "tied": node.place.tied if node.place else False,
+            }
+            if results.previous_framework is not None:
+                entry["previous"] = None if node.previous is None else {
+                    "code": node.previous_code,
+                    "score": json_number(node.previous.score),
+                    "delta": json_number(node.score - node.previous.score),
+                }
+            nodes.append(entry)
+        previous = None
+        if result.previous is not None:
+            previous = {
+                "framework": result.previous.framework,
+                "total": json_number(result.previous.total),
+                "rank": result.previous.place.rank if result.previous.place else None,
+                "delta": json_number(result.previous.delta(score.total)),
+            }
+        units.append({
+            "unit": result.unit.code,
+            "name": result.unit.name,
+            "group": result.unit.group,
+            "total": json_number(score.total),
+            "max": json_number(score.max),
+            "index_pct": json_number(score.index_pct),
+            "band": score.band,
+            "bonus": json_number(score.bonus),
+            "penalty": json_number(score.penalty),
+            "rank": place.rank if place else None,
+            "rank_of": place.of if place else None,
+            "tied": place.tied if place else False,
+            "nodes": nodes,
+            "previous": previous,
+        })
+    return {"framework": framework.code, "year": framework.year, "units": units}

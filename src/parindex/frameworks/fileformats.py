@@ -1,0 +1,301 @@
+"""Framework files: YAML and XLSX, read into the file form and written from the canonical one.
+
+XLSX layout (documented in docs/framework-format.md): a sheet `framework` of key/value rows
+and one sheet `nodes` with a row per node, in tree order, with the columns of NODE_COLUMNS.
+A rule, the bands and the ranking are written in a cell as one line of YAML
+(`{type: ratio_threshold, input: dossiers.postal_share, threshold: 0.1, empty: zero}`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from parindex.domain.framework import Framework, node_to_dict
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+from parindex.domain.numbers import plain
+from parindex.domain.problems import Problems
+
+META_SHEET = "framework"
+NODES_SHEET = "nodes"
+META_KEYS = ("code", "title", "year", "previous", "decision", "bonus_max", "penalty_max",
+             "bands", "ranking")
+NODE_COLUMNS = ("code", "parent", "title", "max", "kind", "rule", "previous_code", "template",
+                "guidance", "evidence")
+YAML_CELLS = ("bands", "ranking", "rule")
+
+
+class FrameworkFileError(Exception):
+    def __init__(self, problems: Problems):
+        super().__init__("; ".join(str(p) for p in problems.items))
+        self.problems = problems
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_decimal(dumper, value: Decimal):
+    text = plain(value)
+    tag = "tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float"
+    return dumper.represent_scalar(tag, text)
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def dump_yaml(data: Any, *, flow: bool = False) -> str:
+    if flow:
+        return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                         default_flow_style=True, width=10**6).strip()
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        problems = Problems()
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problems.error(where, N_("not valid YAML: %(reason)s"),
+                       reason=str(getattr(exc, "problem", exc)))
+        raise FrameworkFileError(problems) from None
+    except UnicodeDecodeError:
+        problems = Problems()
+        problems.error("", N_("not UTF-8 text"))
+        raise FrameworkFileError(problems) from None
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def write_xlsx(framework: Framework, path: Path) -> None:
+    import xlsxwriter
+
+    data = framework.to_dict()
+    book = xlsxwriter.Workbook(str(path))
+    try:
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        meta = book.add_worksheet(META_SHEET)
+        meta.write_row(0, 0, ("key", "value"), bold)
+        row = 1
+        for key in META_KEYS:
+            if key not in data:
+                continue
+            meta.write_string(row, 0, key)
+            _write_cell(meta, row, 1, key, data[key])
+            row += 1
+        meta.set_column(0, 0, 14)
+        meta.set_column(1, 1, 90)
+
+        sheet = book.add_worksheet(NODES_SHEET)
+        sheet.write_row(0, 0, NODE_COLUMNS, bold)
+        sheet.freeze_panes(1, 0)
+        row = 1
+        for node in framework.walk():
+            item = node_to_dict(node)
+            item["parent"] = node.parent.code if node.parent else None
+            for column, key in enumerate(NODE_COLUMNS):
+                value = item.get(key)
+                if value is None:
+                    continue
+                _write_cell(sheet, row, column, key, value, wrap if key in ("title", "guidance",
+                                                                              "evidence") else None)
+            row += 1
+        for column, width in enumerate((8, 8, 60, 7, 9, 60, 10, 9, 40, 40)):
+            sheet.set_column(column, column, width)
+        sheet.autofilter(0, 0, max(row - 1, 1), len(NODE_COLUMNS) - 1)
+    finally:
+        book.close()
+
+
+def _write_cell(sheet, row, column, key, value, cell_format=None):
+    if key in YAML_CELLS:
+        sheet.write_string(row, column, dump_yaml(value, flow=True))
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, Decimal):
+        # Exact for the ≤ 15 significant digits that points carry.
+        sheet.write_number(row, column, float(value))
+    elif isinstance(value, int):
+        sheet.write_number(row, column, value)
+    else:
+        sheet.write_string(row, column, str(value), cell_format)
+
+
+def read_xlsx(path: Path) -> dict[str, Any]:
+    """The XLSX as the nested file form, each node tagged with its row for error paths."""
+    from openpyxl import load_workbook
+
+    problems = Problems()
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or non-Excel file
+        problems.error("", N_("cannot be read as an Excel file: %(reason)s"), reason=str(exc))
+        raise FrameworkFileError(problems) from None
+    try:
+        names = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
+        if META_SHEET not in names or NODES_SHEET not in names:
+            problems.error("", N_("an Excel framework has the sheets “framework” and “nodes”"))
+            raise FrameworkFileError(problems)
+        meta_rows = [list(r) for r in names[META_SHEET].iter_rows(values_only=True)]
+        node_rows = [list(r) for r in names[NODES_SHEET].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+    data: dict[str, Any] = {}
+    for number, row in enumerate(meta_rows[1:], start=2):
+        key = _text(row[0] if row else None)
+        if not key:
+            continue
+        value = row[1] if len(row) > 1 else None
+        where = f"{META_SHEET}!B{number}"
+        if key in YAML_CELLS:
+            value = _yaml_cell(value, where, problems)
+        data[key] = _cell(value)
+    if not node_rows:
+        problems.error(NODES_SHEET, N_("the sheet is empty"))
+        raise FrameworkFileError(problems)
+    header = [_text(h).lower() if h is not None else "" for h in node_rows[0]]
+    for required in ("code", "title", "max"):
+        if required not in header:
+            problems.error(NODES_SHEET, N_("the column “%(column)s” is missing"), column=required)
+    unknown = [h for h in header if h and h not in NODE_COLUMNS]
+    for column in unknown:
+        problems.error(NODES_SHEET, N_("unknown column “%(column)s”"), column=column)
+    if problems.errors:
+        raise FrameworkFileError(problems)
+
+    by_code: dict[str, dict] = {}
+    top: list[dict] = []
+    for number, row in enumerate(node_rows[1:], start=2):
+        cells = {name: row[i] if i < len(row) else None for i, name in enumerate(header) if name}
+        if all(_cell(v) is None for v in cells.values()):
+            continue
+        where = f"row {number}"
+        node: dict[str, Any] = {"_where": where}
+        for name in NODE_COLUMNS:
+            if name == "parent":
+                continue
+            value = cells.get(name)
+            if name == "rule":
+                value = _yaml_cell(value, f"{NODES_SHEET} {where} › rule", problems)
+            elif name == "template":
+                value = _flag(value, f"{NODES_SHEET} {where} › template", problems)
+            elif name in ("code", "previous_code"):
+                value = _code(value)
+            value = _cell(value)
+            if value is not None:
+                node[name] = value
+        parent = _code(cells.get("parent"))
+        if parent:
+            holder = by_code.get(parent)
+            if holder is None:
+                problems.error(f"{NODES_SHEET} {where} › parent",
+                               N_("parent “%(code)s” is not on an earlier row"), code=parent)
+                continue
+            holder.setdefault("children", []).append(node)
+        else:
+            top.append(node)
+        code = node.get("code")
+        if isinstance(code, str):
+            by_code.setdefault(code, node)
+    if problems.errors:
+        raise FrameworkFileError(problems)
+    data["nodes"] = top
+    return data
+
+
+def _text(value) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _cell(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _code(value):
+    """Codes typed as numbers in Excel (1.1) come back as floats; read them as text."""
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _cell(value)
+
+
+def _flag(value, where, problems):
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "false", "no", "0", "không", "sai"):
+        return None
+    if text in ("true", "yes", "1", "x", "có", "đúng"):
+        return True
+    problems.error(where, N_("true or false"))
+    return None
+
+
+def _yaml_cell(value, where, problems):
+    if not isinstance(value, str) or not value.strip():
+        return value
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError as exc:
+        problems.error(where, N_("not valid YAML: %(reason)s"),
+                       reason=str(getattr(exc, "problem", exc)))
+        return None
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def read_framework_file(path: str | Path) -> Any:
+    """The file form of a framework file, by extension. Raises FrameworkFileError."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        problems = Problems()
+        problems.error("", N_("file not found: %(path)s"), path=str(path))
+        raise FrameworkFileError(problems)
+    if suffix in (".yaml", ".yml"):
+        return read_yaml(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    problems = Problems()
+    problems.error("", N_("a framework file is .yaml, .yml or .xlsx"))
+    raise FrameworkFileError(problems)
+
+
+def write_framework_file(framework: Framework, path: str | Path) -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        header = f"# {framework.title}\n"
+        path.write_text(header + dump_yaml(framework.to_dict()), encoding="utf-8")
+    elif suffix == ".xlsx":
+        write_xlsx(framework, path)
+    else:
+        raise ValueError(Message(N_("a framework file is .yaml, .yml or .xlsx")).render())
+
+
+def to_jsonable(data: Any) -> Any:
+    """The canonical form with Decimals as strings, for a JSON column."""
+    if isinstance(data, Decimal):
+        return plain(data)
+    if isinstance(data, dict):
+        return {key: to_jsonable(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [to_jsonable(value) for value in data]
+    return data

@@ -1,0 +1,91 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from parindex.commands import emit_json, refuse_problems, table
+from parindex.domain.numbers import format_number
+from parindex.frameworks.models import Framework
+from parindex.frameworks.services import (
+    OUTCOME_LABELS,
+    FrameworkRefused,
+    export_framework,
+    import_framework,
+    publish_framework,
+    validate_file,
+)
+from parindex.messages import render_problem
+
+
+class Command(BaseCommand):
+    help = "Frameworks (bộ tiêu chí): validate, import, publish, export, list."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        validate = sub.add_parser("validate", help="Check a YAML or XLSX framework file.")
+        validate.add_argument("file")
+        imp = sub.add_parser("import", help="Import a YAML or XLSX file; prints the code.")
+        imp.add_argument("file")
+        imp.add_argument("--publish", action="store_true", help="Publish it (immutable).")
+        publish = sub.add_parser("publish", help="Publish a framework: it can no longer change.")
+        publish.add_argument("code")
+        export = sub.add_parser("export", help="Write a framework to YAML or XLSX.")
+        export.add_argument("code")
+        export.add_argument("-o", "--output", required=True)
+        listing = sub.add_parser("list", help="List the frameworks.")
+        listing.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **options):
+        getattr(self, "handle_" + action)(**options)
+
+    def handle_validate(self, file, **options):
+        framework, problems = validate_file(file)
+        for problem in problems.warnings:
+            self.stdout.write(_("warning") + ": " + render_problem(problem))
+        if framework is None:
+            refuse_problems(self, problems.errors,
+                            _("%(file)s is not valid: %(count)s error(s)")
+                            % {"file": file, "count": len(problems.errors)})
+        leaves = len(framework.leaves())
+        self.stdout.write(_("%(file)s is valid: %(code)s, %(nodes)s nodes, %(leaves)s scored "
+                            "criteria, %(max)s points")
+                          % {"file": file, "code": framework.code,
+                             "nodes": len(list(framework.walk())), "leaves": leaves,
+                             "max": format_number(framework.max)})
+
+    def handle_import(self, file, publish, **options):
+        try:
+            framework, outcome, problems = import_framework(file, publish=publish)
+        except FrameworkRefused as exc:
+            refuse_problems(self, exc.problems.errors, _("%(file)s was not imported") % {"file": file})
+        for problem in problems.warnings:
+            self.stderr.write(_("warning") + ": " + render_problem(problem))
+        self.stdout.write(framework.code)
+        self.stderr.write(_("framework %(code)s: %(outcome)s")
+                          % {"code": framework.code, "outcome": OUTCOME_LABELS[outcome]})
+
+    def handle_publish(self, code, **options):
+        try:
+            framework = publish_framework(code)
+        except FrameworkRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(_("framework %(code)s is published") % {"code": framework.code})
+
+    def handle_export(self, code, output, **options):
+        try:
+            export_framework(code, output)
+        except FrameworkRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(output)
+
+    def handle_list(self, json=False, **options):
+        frameworks = list(Framework.objects.all())
+        if json:
+            emit_json(self, [{"code": f.code, "title": f.title, "year": f.year,
+                              "previous": f.previous_code or None, "status": f.status,
+                              "max": float(f.domain.max)} for f in frameworks])
+            return
+        if not frameworks:
+            self.stdout.write(_("No framework yet: import one with “parindex framework import FILE”."))
+            return
+        rows = [[f.code, str(f.year), f.get_status_display(), f.previous_code or "—", f.title]
+                for f in frameworks]
+        self.stdout.write(table([_("Code"), _("Year"), _("Status"), _("Previous"), _("Title")], rows))

@@ -1,0 +1,41 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from parindex.commands import emit_json, refuse_table, table
+from parindex.tables import TableError
+from parindex.units.models import Unit
+from parindex.units.services import import_units
+
+
+class Command(BaseCommand):
+    help = "Units and peer groups: import (CSV/XLSX: code, name, parent, group), list."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Create or update units from CSV or XLSX.")
+        imp.add_argument("file")
+        listing = sub.add_parser("list", help="List the units.")
+        listing.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **options):
+        getattr(self, "handle_" + action)(**options)
+
+    def handle_import(self, file, **options):
+        try:
+            report = import_units(file)
+        except TableError as exc:
+            refuse_table(self, exc)
+        self.stdout.write(_("units: %(created)s created, %(updated)s updated, %(unchanged)s "
+                            "unchanged; %(groups)s new peer group(s)")
+                          % {"created": report.created, "updated": report.updated,
+                             "unchanged": report.unchanged, "groups": report.groups_created})
+
+    def handle_list(self, json=False, **options):
+        units = list(Unit.objects.select_related("parent", "group"))
+        data = [{"code": u.code, "name": u.name, "parent": u.parent.code if u.parent else None,
+                 "group": u.group.code if u.group else None} for u in units]
+        if json:
+            emit_json(self, data)
+            return
+        rows = [[d["code"], d["name"], d["parent"] or "—", d["group"] or "—"] for d in data]
+        self.stdout.write(table([_("Code"), _("Name"), _("Parent"), _("Group")], rows))

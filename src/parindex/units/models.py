@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PeerGroup(models.Model):
+    """Units ranked together, e.g. the 21 departments (sở, ban, ngành) of a province."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("peer group")
+        verbose_name_plural = _("peer groups")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """An organisation that is scored or that holds scored units: a Sở Y tế, its office,
+    departments and subordinate units (hospitals, health centres, CDC …)."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    group = models.ForeignKey(PeerGroup, verbose_name=_("peer group"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="units")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
