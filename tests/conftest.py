@@ -1,0 +1,110 @@
+"""Shared fixtures. The suite runs on whatever DATABASE_URL names (SQLite by default; the test
+command runs it a second time on a real PostgreSQL server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from parindex.library import LIBRARY_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+PARINDEX = Path(sys.executable).with_name("parindex")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Tests read messages in English unless they ask for Vietnamese."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def library():
+    return LIBRARY_DIR
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _server_url(name: str) -> str:
+    db = settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}{password}@{host}{port}/{name}"
+
+
+def _admin_execute(sql: str) -> None:
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(dbname="postgres", user=db["USER"], password=db.get("PASSWORD") or None,
+                         host=db.get("HOST") or None, port=db.get("PORT") or None,
+                         autocommit=True) as conn:
+        conn.execute(sql)
+
+
+class Cli:
+    """Runs the real console script against its own database, like a user at a terminal."""
+
+    def __init__(self, url: str, workdir: Path):
+        self.url = url
+        self.workdir = workdir
+
+    def env(self, language: str = "en") -> dict:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+        env.update(DATABASE_URL=self.url, PARINDEX_LANGUAGE=language,
+                   PARINDEX_DATA_DIR=str(self.workdir / "data"))
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        return env
+
+    def __call__(self, *args: str, language: str = "en", module: bool = False):
+        command = [sys.executable, "-m", "parindex"] if module else [str(PARINDEX)]
+        return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
+                              env=self.env(language), cwd=self.workdir, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def cli_template(tmp_path_factory):
+    """A migrated empty database, copied for each CLI test (migrating is the slow part)."""
+    workdir = tmp_path_factory.mktemp("cli-template")
+    if _is_postgres():
+        name = f"parindex_cli_tpl_{uuid.uuid4().hex[:8]}"
+        _admin_execute(f'CREATE DATABASE "{name}"')
+        url = _server_url(name)
+    else:
+        url = f"sqlite:///{workdir / 'template.sqlite3'}"
+    result = Cli(url, workdir)("migrate", "-v", "0")
+    assert result.returncode == 0, result.stderr
+    yield url if not _is_postgres() else name
+    if _is_postgres():
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture
+def cli(cli_template, tmp_path):
+    if _is_postgres():
+        name = f"parindex_cli_{uuid.uuid4().hex[:10]}"
+        _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{cli_template}"')
+        yield Cli(_server_url(name), tmp_path)
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        source = Path(cli_template.removeprefix("sqlite:///"))
+        target = tmp_path / "parindex.sqlite3"
+        shutil.copy(source, target)
+        yield Cli(f"sqlite:///{target}", tmp_path)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
