@@ -1,0 +1,105 @@
+"""`parindex framework validate`: every problem, each with its node path."""
+
+import copy
+
+import pytest
+from helpers import framework_data
+
+from parindex.domain.framework import load_framework
+
+
+def problems_of(data):
+    framework, problems = load_framework(data)
+    return framework, [(p.severity, p.path, str(p.message)) for p in problems.items]
+
+
+def has(problems, severity, path, text):
+    return any(s == severity and path in p and text in m for s, p, m in problems)
+
+
+def test_a_good_framework_has_no_problem():
+    framework, problems = problems_of(framework_data())
+    assert framework is not None and problems == []
+    assert framework.max == 20
+
+
+def test_duplicate_codes_name_both_places():
+    data = framework_data()
+    data["nodes"][1]["children"][0]["code"] = "1.1"
+    _, problems = problems_of(data)
+    assert has(problems, "error", "2 › 1.1", "duplicate code (also at 1 › 1.1)")
+
+
+def test_unknown_rule_type_and_bad_parameters():
+    data = framework_data()
+    data["nodes"][0]["children"][0]["rule"] = {"type": "magic"}
+    data["nodes"][0]["children"][1]["rule"]["threshold"] = "mười"
+    framework, problems = problems_of(data)
+    assert framework is None
+    assert has(problems, "error", "1 › 1.1 › rule.type", "unknown rule type “magic”")
+    assert has(problems, "error", "1 › 1.2 › rule.threshold", "malformed number")
+
+
+def test_a_leaf_without_max():
+    data = framework_data()
+    del data["nodes"][0]["children"][0]["max"]
+    _, problems = problems_of(data)
+    assert has(problems, "error", "1 › 1.1 › max", "a leaf needs a max")
+
+
+def test_children_that_do_not_add_up_are_a_warning():
+    data = framework_data()
+    data["nodes"][0]["max"] = 5
+    framework, problems = problems_of(data)
+    assert framework is not None  # real sets sometimes cap
+    assert has(problems, "warning", "1 › max", "add up to 6, not 5")
+
+
+def test_malformed_numbers():
+    data = framework_data(bonus_max="năm")
+    data["nodes"][0]["children"][0]["max"] = "1,2,3"
+    _, problems = problems_of(data)
+    assert has(problems, "error", "bonus_max", "malformed number")
+    assert has(problems, "error", "1 › 1.1 › max", "malformed number")
+
+
+def test_vietnamese_decimal_commas_are_read():
+    data = framework_data()
+    data["nodes"][0]["children"][0]["max"] = "2,0"
+    framework, _ = problems_of(data)
+    assert framework is not None
+
+
+@pytest.mark.parametrize(("change", "path", "text"), [
+    (lambda d: d.update(code="Bad Code"), "code", "lowercase"),
+    (lambda d: d.update(year=1800), "year", "between 1990 and 2100"),
+    (lambda d: d.update(colour="red"), "colour", "unknown key"),
+    (lambda d: d.update(bands=[{"min": 50, "label": "B"}, {"min": 80, "label": "A"}]), "bands",
+     "highest"),
+    (lambda d: d.update(previous="t-2024"), "previous", "its own previous"),
+    (lambda d: d.update(ranking={"method": "olympic"}), "ranking.method", "not one of"),
+    (lambda d: d["nodes"][0]["children"][0].update(code="BONUS"), "BONUS", "reserved"),
+    (lambda d: d["nodes"][0].update(rule={"type": "manual"}), "1 › rule", "only a leaf"),
+    (lambda d: d["nodes"][0]["children"][0].update(max=-1), "1.1 › max", "negative"),
+    (lambda d: d["nodes"][0]["children"][0].update(rule={"type": "levels", "levels": [
+        {"label": "A", "points": 5}]}), "1.1 › rule.levels", "more than the node's max"),
+    (lambda d: d["nodes"][0]["children"][0].update(
+        rule={"type": "ratio", "input": "dossiers.received", "empty": "zero"}), "1.1 › rule",
+     "is a ratio (0–1) here but a count"),
+    (lambda d: d["nodes"][2].update(rule={"type": "manual"}), "XHH › rule.type",
+     "survey node"),
+])
+def test_each_problem_names_its_place(change, path, text):
+    data = copy.deepcopy(framework_data())
+    change(data)
+    framework, problems = problems_of(data)
+    assert framework is None
+    assert has(problems, "error", path, text), problems
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    data = framework_data(code="X", year="soon")
+    data["nodes"][0]["children"][0]["rule"] = {"type": "magic"}
+    data["nodes"][1]["children"][0]["max"] = None
+    _, problems = problems_of(data)
+    assert len([p for p in problems if p[0] == "error"]) >= 4
