@@ -84,8 +84,8 @@ def test_vietnamese_decimal_commas_are_read():
     (lambda d: d["nodes"][0]["children"][0].update(rule={"type": "levels", "levels": [
         {"label": "A", "points": 5}]}), "1.1 › rule.levels", "more than the node's max"),
     (lambda d: d["nodes"][0]["children"][0].update(
-        rule={"type": "ratio", "input": "dossiers.received", "empty": "zero"}), "1.1 › rule",
-     "is a ratio (0–1) here but a count"),
+        rule={"type": "ratio", "input": "dossiers.received", "empty": "zero"}), "1.2 › rule",
+     "is a count here but a ratio (0–1) at 1.1"),
     (lambda d: d["nodes"][2].update(rule={"type": "manual"}), "XHH › rule.type",
      "survey node"),
 ])
