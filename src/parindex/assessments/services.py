@@ -132,7 +132,7 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
     units = dict(Unit.objects.filter(code__in=codes).values_list("code", "id"))
     problems: list[RowProblem] = []
 
-    def refuse(row: Row, column: str, msgid: str, **params):
+    def refuse(row: Row, column: str, msgid: str, /, **params):
         problems.append(RowProblem(row.number, column, Message(msgid, params)))
 
     seen: dict[tuple[str, str], int] = {}
@@ -149,8 +149,8 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             refuse(row, "criterion", N_("a criterion code is required"))
             continue
         if (unit_code, key) in seen:
-            refuse(row, "criterion", N_("%(unit)s %(key)s already appears on row %(row)s"),
-                   unit=unit_code, key=key, row=seen[(unit_code, key)])
+            refuse(row, "criterion", N_("%(unit)s %(key)s already appears on row %(other)s"),
+                   unit=unit_code, key=key, other=seen[(unit_code, key)])
             continue
         seen[(unit_code, key)] = row.number
         if raw_points is not None and raw_value is not None:

@@ -45,7 +45,7 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
     """Create or update units and their peer groups; all or nothing, idempotent."""
     problems: list[RowProblem] = []
 
-    def refuse(row: Row, column: str, msgid: str, **params):
+    def refuse(row: Row, column: str, msgid: str, /, **params):
         problems.append(RowProblem(row.number, column, Message(msgid, params)))
 
     existing = {unit.code: unit for unit in Unit.objects.select_related("parent", "group")}
@@ -60,8 +60,8 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
             refuse(row, "code", N_("at most 50 characters"))
             continue
         if code in seen:
-            refuse(row, "code", N_("“%(code)s” already appears on row %(row)s"), code=code,
-                   row=seen[code])
+            refuse(row, "code", N_("“%(code)s” already appears on row %(other)s"), code=code,
+                   other=seen[code])
             continue
         seen[code] = row.number
         if not name:
