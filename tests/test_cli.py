@@ -1,0 +1,107 @@
+"""The real console script, run in a subprocess against its own database (SQLite, or
+PostgreSQL when the suite runs there)."""
+
+import json
+
+import pytest
+from conftest import write
+from helpers import make_framework
+
+from parindex.frameworks.fileformats import write_framework_file
+
+pytestmark = pytest.mark.cli
+
+UNITS = "code,name,parent,group\nSYT,Sở Y tế,,so\nSNV,Sở Nội vụ,,so\nSTC,Sở Tài chính,,so\n"
+SCORES = "unit,criterion,points\nSYT,1.1,2\nSNV,1.1,\"1,5\"\nSTC,1.1,\"1,5\"\n"
+
+
+@pytest.fixture
+def loaded(cli, tmp_path):
+    framework = tmp_path / "t-2024.yaml"
+    write_framework_file(make_framework(), framework)
+    assert cli("framework", "import", framework, "--publish").returncode == 0
+    assert cli("units", "import", write(tmp_path / "units.csv", UNITS)).returncode == 0
+    result = cli("scores", "import", write(tmp_path / "s.csv", SCORES), "--framework", "t-2024",
+                 "--by", "erin")
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+def test_validate_prints_every_problem_and_fails(cli, tmp_path):
+    bad = write(tmp_path / "bad.yaml", "code: Bad\ntitle: x\nyear: 2024\nnodes:\n"
+                "  - {code: '1', title: a}\n  - {code: '1', title: b, max: 1, rule: {type: x}}\n")
+    result = cli("framework", "validate", bad)
+    assert result.returncode != 0
+    assert "code: a framework code is lowercase" in result.stderr
+    assert "1: a leaf needs a max" in result.stderr.replace(" › max", "")
+    assert "duplicate code" in result.stderr and "unknown rule type" in result.stderr
+
+
+def test_validate_accepts_a_good_file(cli, library):
+    result = cli("framework", "validate", library / "so-2021.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "is valid" in result.stdout and "100 points" in result.stdout
+
+
+def test_import_prints_the_code_and_export_round_trips(cli, library, tmp_path):
+    result = cli("framework", "import", library / "so-2021.yaml")
+    assert result.returncode == 0 and result.stdout.strip() == "so-2021"
+    for suffix in (".yaml", ".xlsx"):
+        out = tmp_path / f"out{suffix}"
+        assert cli("framework", "export", "so-2021", "-o", out).returncode == 0
+        again = cli("framework", "import", out)
+        assert again.returncode == 0 and "unchanged" in again.stderr
+    listing = json.loads(cli("framework", "list", "--json").stdout)
+    assert listing == [{"code": "so-2021", "title": listing[0]["title"], "year": 2021,
+                        "previous": None, "status": "draft", "max": 100.0}]
+
+
+def test_results_json_and_table(loaded):
+    result = loaded("results", "--framework", "t-2024", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["framework"] == "t-2024" and doc["year"] == 2024
+    ranks = [(u["unit"], u["rank"], u["tied"], u["total"]) for u in doc["units"]]
+    assert ranks == [("SYT", 1, False, 2), ("SNV", 2, True, 1.5), ("STC", 2, True, 1.5)]
+    assert "no score yet" in result.stderr  # the unscored criteria are pointed out
+    table = loaded("results", "--framework", "t-2024").stdout
+    assert "2=/3" in table and "1,5" in table
+    detail = loaded("results", "--framework", "t-2024", "--unit", "SNV").stdout
+    assert "Sở Nội vụ" in detail and "2=/3" in detail
+
+
+def test_a_bad_scores_file_is_refused_with_row_and_column(loaded, tmp_path):
+    bad = write(tmp_path / "bad.csv", "unit,criterion,points\nSYT,1.1,9\nXYZ,1.1,1\n")
+    result = loaded("scores", "import", bad, "--framework", "t-2024")
+    assert result.returncode != 0
+    assert "row 2, column “points”" in result.stderr
+    assert "row 3, column “unit”" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+
+def test_vietnamese_is_the_default_language(loaded, tmp_path):
+    bad = write(tmp_path / "bad.csv", "unit,criterion,points\nXYZ,1.1,1\n")
+    result = loaded("scores", "import", bad, "--framework", "t-2024", language="vi")
+    assert "dòng 2" in result.stderr and "không có đơn vị" in result.stderr
+    table = loaded("results", "--framework", "t-2024", language="vi").stdout
+    assert "Xếp loại" in table
+
+
+def test_python_dash_m_works_too(cli):
+    result = cli("framework", "list", "--json", module=True)
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_demo_then_results(cli):
+    result = cli("demo")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(cli("results", "--framework", "so-2022", "--json").stdout)
+    assert len(doc["units"]) == 21
+    assert all(u["previous"] is not None for u in doc["units"])
+    again = cli("demo")
+    assert "0 written" in again.stdout
+
+
+def test_errors_exit_non_zero(cli):
+    result = cli("results", "--framework", "nope")
+    assert result.returncode != 0 and "does not exist" in result.stderr
