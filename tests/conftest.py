@@ -48,9 +48,14 @@ def _admin_execute(sql: str) -> None:
     import psycopg
 
     db = settings.DATABASES["default"]
-    with psycopg.connect(dbname="postgres", user=db["USER"], password=db.get("PASSWORD") or None,
-                         host=db.get("HOST") or None, port=db.get("PORT") or None,
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        autocommit=True,
+    ) as conn:
         conn.execute(sql)
 
 
@@ -63,15 +68,24 @@ class Cli:
 
     def env(self, language: str = "en") -> dict:
         env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-        env.update(DATABASE_URL=self.url, PARINDEX_LANGUAGE=language,
-                   PARINDEX_DATA_DIR=str(self.workdir / "data"))
+        env.update(
+            DATABASE_URL=self.url,
+            PARINDEX_LANGUAGE=language,
+            PARINDEX_DATA_DIR=str(self.workdir / "data"),
+        )
         env.pop("DJANGO_SETTINGS_MODULE", None)
         return env
 
     def __call__(self, *args: str, language: str = "en", module: bool = False):
         command = [sys.executable, "-m", "parindex"] if module else [str(PARINDEX)]
-        return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
-                              env=self.env(language), cwd=self.workdir, timeout=300)
+        return subprocess.run(
+            [*command, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=self.env(language),
+            cwd=self.workdir,
+            timeout=300,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -12,26 +12,78 @@ def framework_data(**overrides):
         "year": 2024,
         "bonus_max": 5,
         "penalty_max": 5,
-        "bands": [{"min": 90, "label": "Xuất sắc"}, {"min": 80, "label": "Tốt"},
-                  {"min": 0, "label": "Yếu"}],
+        "bands": [
+            {"min": 90, "label": "Xuất sắc"},
+            {"min": 80, "label": "Tốt"},
+            {"min": 0, "label": "Yếu"},
+        ],
         "nodes": [
-            {"code": "1", "title": "Chỉ đạo, điều hành", "max": 6, "children": [
-                {"code": "1.1", "title": "Kế hoạch", "max": 2, "rule": {"type": "manual", "step": 0.25}},
-                {"code": "1.2", "title": "Bưu chính", "max": 1,
-                 "rule": {"type": "ratio_threshold", "numerator": "dossiers.postal",
-                          "denominator": "dossiers.received", "threshold": 0.1, "empty": "zero"}},
-                {"code": "1.3", "title": "Đúng hạn", "max": 3,
-                 "rule": {"type": "ratio", "numerator": "dossiers.on_time",
-                          "denominator": "dossiers.resolved", "empty": "full"}},
-            ]},
-            {"code": "2", "title": "Thể chế", "max": 4, "children": [
-                {"code": "2.1", "title": "VBQPPL", "max": 2,
-                 "rule": {"type": "ratio", "numerator": "legal.done", "denominator": "legal.planned",
-                          "empty": "not_applicable"}},
-                {"code": "2.2", "title": "Báo cáo", "max": 2,
-                 "rule": {"type": "deduction", "input": "reports.late", "per": 0.25, "base": 2,
-                          "floor": 0}},
-            ]},
+            {
+                "code": "1",
+                "title": "Chỉ đạo, điều hành",
+                "max": 6,
+                "children": [
+                    {
+                        "code": "1.1",
+                        "title": "Kế hoạch",
+                        "max": 2,
+                        "rule": {"type": "manual", "step": 0.25},
+                    },
+                    {
+                        "code": "1.2",
+                        "title": "Bưu chính",
+                        "max": 1,
+                        "rule": {
+                            "type": "ratio_threshold",
+                            "numerator": "dossiers.postal",
+                            "denominator": "dossiers.received",
+                            "threshold": 0.1,
+                            "empty": "zero",
+                        },
+                    },
+                    {
+                        "code": "1.3",
+                        "title": "Đúng hạn",
+                        "max": 3,
+                        "rule": {
+                            "type": "ratio",
+                            "numerator": "dossiers.on_time",
+                            "denominator": "dossiers.resolved",
+                            "empty": "full",
+                        },
+                    },
+                ],
+            },
+            {
+                "code": "2",
+                "title": "Thể chế",
+                "max": 4,
+                "children": [
+                    {
+                        "code": "2.1",
+                        "title": "VBQPPL",
+                        "max": 2,
+                        "rule": {
+                            "type": "ratio",
+                            "numerator": "legal.done",
+                            "denominator": "legal.planned",
+                            "empty": "not_applicable",
+                        },
+                    },
+                    {
+                        "code": "2.2",
+                        "title": "Báo cáo",
+                        "max": 2,
+                        "rule": {
+                            "type": "deduction",
+                            "input": "reports.late",
+                            "per": 0.25,
+                            "base": 2,
+                            "floor": 0,
+                        },
+                    },
+                ],
+            },
             {"code": "XHH", "title": "Điều tra xã hội học", "kind": "survey", "max": 10},
         ],
     }

@@ -12,7 +12,7 @@ from parindex.frameworks.fileformats import write_framework_file
 pytestmark = pytest.mark.cli
 
 UNITS = "code,name,parent,group\nSYT,Sở Y tế,,so\nSNV,Sở Nội vụ,,so\nSTC,Sở Tài chính,,so\n"
-SCORES = "unit,criterion,points\nSYT,1.1,2\nSNV,1.1,\"1,5\"\nSTC,1.1,\"1,5\"\n"
+SCORES = 'unit,criterion,points\nSYT,1.1,2\nSNV,1.1,"1,5"\nSTC,1.1,"1,5"\n'
 
 
 @pytest.fixture
@@ -21,15 +21,25 @@ def loaded(cli, tmp_path):
     write_framework_file(make_framework(), framework)
     assert cli("framework", "import", framework, "--publish").returncode == 0
     assert cli("units", "import", write(tmp_path / "units.csv", UNITS)).returncode == 0
-    result = cli("scores", "import", write(tmp_path / "s.csv", SCORES), "--framework", "t-2024",
-                 "--by", "erin")
+    result = cli(
+        "scores",
+        "import",
+        write(tmp_path / "s.csv", SCORES),
+        "--framework",
+        "t-2024",
+        "--by",
+        "erin",
+    )
     assert result.returncode == 0, result.stderr
     return cli
 
 
 def test_validate_prints_every_problem_and_fails(cli, tmp_path):
-    bad = write(tmp_path / "bad.yaml", "code: Bad\ntitle: x\nyear: 2024\nnodes:\n"
-                "  - {code: '1', title: a}\n  - {code: '1', title: b, max: 1, rule: {type: x}}\n")
+    bad = write(
+        tmp_path / "bad.yaml",
+        "code: Bad\ntitle: x\nyear: 2024\nnodes:\n"
+        "  - {code: '1', title: a}\n  - {code: '1', title: b, max: 1, rule: {type: x}}\n",
+    )
     result = cli("framework", "validate", bad)
     assert result.returncode != 0
     assert "code: a framework code is lowercase" in result.stderr
@@ -52,8 +62,16 @@ def test_import_prints_the_code_and_export_round_trips(cli, library, tmp_path):
         again = cli("framework", "import", out)
         assert again.returncode == 0 and "unchanged" in again.stderr
     listing = json.loads(cli("framework", "list", "--json").stdout)
-    assert listing == [{"code": "so-2021", "title": listing[0]["title"], "year": 2021,
-                        "previous": None, "status": "draft", "max": 100.0}]
+    assert listing == [
+        {
+            "code": "so-2021",
+            "title": listing[0]["title"],
+            "year": 2021,
+            "previous": None,
+            "status": "draft",
+            "max": 100.0,
+        }
+    ]
 
 
 def test_results_json_and_table(loaded):

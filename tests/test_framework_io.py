@@ -67,8 +67,9 @@ def test_xlsx_problems_name_the_row(tmp_path):
     sheet["D3"] = "hai"  # the max of 1.1
     book.save(path)
     _, problems = validate_file(path)
-    assert any("1.1 (row 3) › max" in p.path and "malformed" in str(p.message)
-               for p in problems.errors), [str(p) for p in problems.items]
+    assert any(
+        "1.1 (row 3) › max" in p.path and "malformed" in str(p.message) for p in problems.errors
+    ), [str(p) for p in problems.items]
 
 
 def test_codes_typed_as_numbers_in_excel_are_read_as_text(tmp_path):
@@ -83,14 +84,19 @@ def test_codes_typed_as_numbers_in_excel_are_read_as_text(tmp_path):
     assert again == framework
 
 
-titles = st.from_regex(r"[A-Za-zÀ-ỹ0-9\"'#][A-Za-zÀ-ỹ0-9 ,.:%#()\"'–-]{0,30}[A-Za-zÀ-ỹ0-9.%)]",
-                       fullmatch=True)
+titles = st.from_regex(
+    r"[A-Za-zÀ-ỹ0-9\"'#][A-Za-zÀ-ỹ0-9 ,.:%#()\"'–-]{0,30}[A-Za-zÀ-ỹ0-9.%)]", fullmatch=True
+)
 points = st.decimals(min_value=0, max_value=20, places=2)
-rules = st.sampled_from([
-    None, {"type": "manual", "step": Decimal("0.25")}, {"type": "pass_fail"},
-    {"type": "ratio", "numerator": "a.n", "denominator": "a.d", "empty": "not_applicable"},
-    {"type": "deduction", "input": "r.late", "per": Decimal("0.25"), "floor": Decimal(-1)},
-])
+rules = st.sampled_from(
+    [
+        None,
+        {"type": "manual", "step": Decimal("0.25")},
+        {"type": "pass_fail"},
+        {"type": "ratio", "numerator": "a.n", "denominator": "a.d", "empty": "not_applicable"},
+        {"type": "deduction", "input": "r.late", "per": Decimal("0.25"), "floor": Decimal(-1)},
+    ]
+)
 
 
 @st.composite
@@ -106,16 +112,29 @@ def frameworks(draw):
                 if rule["type"] == "deduction":
                     node["max"] = Decimal(0)
             children.append(node)
-        areas.append({"code": str(a), "title": f"Lĩnh vực {a}", "children": children,
-                      **({"max": draw(points)} if draw(st.booleans()) else {})})
-    data = {"code": "h-2024", "title": "Hypothesis", "year": 2024, "nodes": areas,
-            "bonus_max": draw(points)}
+        areas.append(
+            {
+                "code": str(a),
+                "title": f"Lĩnh vực {a}",
+                "children": children,
+                **({"max": draw(points)} if draw(st.booleans()) else {}),
+            }
+        )
+    data = {
+        "code": "h-2024",
+        "title": "Hypothesis",
+        "year": 2024,
+        "nodes": areas,
+        "bonus_max": draw(points),
+    }
     framework, problems = load_framework(data)
     assert framework is not None, [str(p) for p in problems.errors]
     return framework
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(frameworks(), st.sampled_from([".yaml", ".xlsx"]))
 def test_any_framework_round_trips(tmp_path, framework, suffix):
     assert round_trip(framework, tmp_path / f"h{suffix}") == framework
@@ -130,6 +149,7 @@ def yaml_file(tmp_path):
         path = tmp_path / "fw.yaml"
         write_framework_file(make_framework(**overrides), path)
         return path
+
     return make
 
 

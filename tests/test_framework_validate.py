@@ -70,25 +70,39 @@ def test_vietnamese_decimal_commas_are_read():
     assert framework is not None
 
 
-@pytest.mark.parametrize(("change", "path", "text"), [
-    (lambda d: d.update(code="Bad Code"), "code", "lowercase"),
-    (lambda d: d.update(year=1800), "year", "between 1990 and 2100"),
-    (lambda d: d.update(colour="red"), "colour", "unknown key"),
-    (lambda d: d.update(bands=[{"min": 50, "label": "B"}, {"min": 80, "label": "A"}]), "bands",
-     "highest"),
-    (lambda d: d.update(previous="t-2024"), "previous", "its own previous"),
-    (lambda d: d.update(ranking={"method": "olympic"}), "ranking.method", "not one of"),
-    (lambda d: d["nodes"][0]["children"][0].update(code="BONUS"), "BONUS", "reserved"),
-    (lambda d: d["nodes"][0].update(rule={"type": "manual"}), "1 › rule", "only a leaf"),
-    (lambda d: d["nodes"][0]["children"][0].update(max=-1), "1.1 › max", "negative"),
-    (lambda d: d["nodes"][0]["children"][0].update(rule={"type": "levels", "levels": [
-        {"label": "A", "points": 5}]}), "1.1 › rule.levels", "more than the node's max"),
-    (lambda d: d["nodes"][0]["children"][0].update(
-        rule={"type": "ratio", "input": "dossiers.received", "empty": "zero"}), "1.2 › rule",
-     "is a count here but a ratio (0–1) at 1.1"),
-    (lambda d: d["nodes"][2].update(rule={"type": "manual"}), "XHH › rule.type",
-     "survey node"),
-])
+@pytest.mark.parametrize(
+    ("change", "path", "text"),
+    [
+        (lambda d: d.update(code="Bad Code"), "code", "lowercase"),
+        (lambda d: d.update(year=1800), "year", "between 1990 and 2100"),
+        (lambda d: d.update(colour="red"), "colour", "unknown key"),
+        (
+            lambda d: d.update(bands=[{"min": 50, "label": "B"}, {"min": 80, "label": "A"}]),
+            "bands",
+            "highest",
+        ),
+        (lambda d: d.update(previous="t-2024"), "previous", "its own previous"),
+        (lambda d: d.update(ranking={"method": "olympic"}), "ranking.method", "not one of"),
+        (lambda d: d["nodes"][0]["children"][0].update(code="BONUS"), "BONUS", "reserved"),
+        (lambda d: d["nodes"][0].update(rule={"type": "manual"}), "1 › rule", "only a leaf"),
+        (lambda d: d["nodes"][0]["children"][0].update(max=-1), "1.1 › max", "negative"),
+        (
+            lambda d: d["nodes"][0]["children"][0].update(
+                rule={"type": "levels", "levels": [{"label": "A", "points": 5}]}
+            ),
+            "1.1 › rule.levels",
+            "more than the node's max",
+        ),
+        (
+            lambda d: d["nodes"][0]["children"][0].update(
+                rule={"type": "ratio", "input": "dossiers.received", "empty": "zero"}
+            ),
+            "1.2 › rule",
+            "is a count here but a ratio (0–1) at 1.1",
+        ),
+        (lambda d: d["nodes"][2].update(rule={"type": "manual"}), "XHH › rule.type", "survey node"),
+    ],
+)
 def test_each_problem_names_its_place(change, path, text):
     data = copy.deepcopy(framework_data())
     change(data)

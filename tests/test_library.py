@@ -17,8 +17,17 @@ def test_the_2020_structure_has_its_eight_areas_and_survey(library):
     framework, problems = validate_file(library / "so-2021.yaml")
     assert framework is not None and not problems.errors
     maxima = [(n.code, n.effective_max) for n in framework.nodes]
-    assert maxima == [("1", Decimal("11.5")), ("2", 7), ("3", 5), ("4", 4), ("5", Decimal("11.5")),
-                      ("6", Decimal("6.5")), ("7", 11), ("8", Decimal("8.5")), ("XHH", 35)]
+    assert maxima == [
+        ("1", Decimal("11.5")),
+        ("2", 7),
+        ("3", 5),
+        ("4", 4),
+        ("5", Decimal("11.5")),
+        ("6", Decimal("6.5")),
+        ("7", 11),
+        ("8", Decimal("8.5")),
+        ("XHH", 35),
+    ]
     assert (framework.bonus_max, framework.penalty_max, framework.max) == (5, 5, 100)
     assert not problems.warnings  # every area adds up
 
@@ -36,8 +45,19 @@ def test_the_2022_structure_has_a_survey_of_32(library):
 def test_library_sets_use_every_kind_of_data_rule(library, name):
     framework, _ = validate_file(library / name)
     types = {leaf.effective_rule.TYPE for leaf in framework.leaves()}
-    assert {"manual", "pass_fail", "levels", "ratio", "ratio_target", "ratio_threshold", "bands",
-            "deduction", "composite", "external_index", "survey"} <= types
+    assert {
+        "manual",
+        "pass_fail",
+        "levels",
+        "ratio",
+        "ratio_target",
+        "ratio_threshold",
+        "bands",
+        "deduction",
+        "composite",
+        "external_index",
+        "survey",
+    } <= types
     assert any(leaf.template for leaf in framework.walk())
 
 

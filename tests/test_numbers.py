@@ -7,11 +7,23 @@ from hypothesis import strategies as st
 from parindex.domain.numbers import NumberError, format_number, format_percent, parse_decimal
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1,5", "1.5"), ("1.5", "1.5"), ("92,125", "92.125"), ("92.125", "92.125"),
-    ("1.234,5", "1234.5"), ("1,234.5", "1234.5"), ("−0,7", "-0.7"), ("-0.25", "-0.25"),
-    ("12,5%", "0.125"), ("100%", "1"), (" 3 ", "3"), ("1 234,5", "1234.5"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,5", "1.5"),
+        ("1.5", "1.5"),
+        ("92,125", "92.125"),
+        ("92.125", "92.125"),
+        ("1.234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("−0,7", "-0.7"),
+        ("-0.25", "-0.25"),
+        ("12,5%", "0.125"),
+        ("100%", "1"),
+        (" 3 ", "3"),
+        ("1 234,5", "1234.5"),
+    ],
+)
 def test_it_reads_both_conventions(text, expected):
     assert parse_decimal(text) == Decimal(expected)
 
@@ -44,10 +56,19 @@ def test_spreadsheet_floats_are_exact():
         parse_decimal(float("inf"))
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("92.125", "92,125"), ("87.5", "87,5"), ("3105", "3.105"), ("-0.7", "-0,7"),
-    ("100", "100"), ("2.9905", "2,991"), ("0.0004", "0"), ("1234567.5", "1.234.567,5"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("92.125", "92,125"),
+        ("87.5", "87,5"),
+        ("3105", "3.105"),
+        ("-0.7", "-0,7"),
+        ("100", "100"),
+        ("2.9905", "2,991"),
+        ("0.0004", "0"),
+        ("1234567.5", "1.234.567,5"),
+    ],
+)
 def test_it_writes_the_vietnamese_way(value, expected):
     assert format_number(Decimal(value)) == expected
 
@@ -56,7 +77,10 @@ def test_percentages():
     assert format_percent(Decimal("98.75")) == "98,75%"
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False,
-                   allow_infinity=False))
+@given(
+    st.decimals(
+        min_value=-(10**9), max_value=10**9, places=3, allow_nan=False, allow_infinity=False
+    )
+)
 def test_what_is_written_reads_back(value):
     assert parse_decimal(format_number(value)) == value

@@ -9,7 +9,11 @@ from parindex.domain.ranking import rank
 def test_competition_ranking_skips_after_a_tie():
     places = rank({"a": Decimal(90), "b": Decimal(85), "c": Decimal(85), "d": Decimal(80)})
     assert [(places[k].rank, places[k].tied) for k in "abcd"] == [
-        (1, False), (2, True), (2, True), (4, False)]
+        (1, False),
+        (2, True),
+        (2, True),
+        (4, False),
+    ]
     assert places["a"].of == 4
 
 
@@ -24,8 +28,12 @@ def test_units_without_a_figure_are_not_ranked():
     assert places["a"].of == 1
 
 
-keys = st.dictionaries(st.text(min_size=1, max_size=3),
-                       st.decimals(min_value=0, max_value=100, places=1), min_size=1, max_size=30)
+keys = st.dictionaries(
+    st.text(min_size=1, max_size=3),
+    st.decimals(min_value=0, max_value=100, places=1),
+    min_size=1,
+    max_size=30,
+)
 
 
 @given(keys, st.randoms(), st.sampled_from(["competition", "dense"]))

@@ -32,17 +32,20 @@ def load(tmp_path, framework, stage, text):
 def test_results_follow_stages_ties_and_last_year(province, tmp_path):
     load(tmp_path, "t-2023", "self", "unit,criterion,points\nSYT,1.1,1\nSNV,1.1,2\nSTC,1.1,2\n")
     load(tmp_path, "t-2024", "self", "unit,criterion,points\nSYT,1.1,2\nSNV,1.1,2\nSTC,1.1,1\n")
-    load(tmp_path, "t-2024", "appraisal", "unit,criterion,points\nSNV,1.1,\"1,5\"\n")
-    load(tmp_path, "t-2024", "final", "unit,criterion,points\nSYT,XHH,9\nSNV,XHH,9\nSTC,XHH,"
-         "\"9,5\"\nSYT,PENALTY,\"0,5\"\n")
+    load(tmp_path, "t-2024", "appraisal", 'unit,criterion,points\nSNV,1.1,"1,5"\n')
+    load(
+        tmp_path,
+        "t-2024",
+        "final",
+        'unit,criterion,points\nSYT,XHH,9\nSNV,XHH,9\nSTC,XHH,"9,5"\nSYT,PENALTY,"0,5"\n',
+    )
     doc = results_to_json(framework_results(Framework.objects.get(code="t-2024")))
     units = {u["unit"]: u for u in doc["units"]}
     assert units["SYT"]["total"] == 10.5 and units["SYT"]["penalty"] == 0.5
     assert units["SNV"]["total"] == 10.5  # the appraisal lowered 2 → 1,5
     assert units["STC"]["total"] == 10.5
     assert [(u["rank"], u["tied"]) for u in doc["units"]] == [(1, True)] * 3
-    assert units["SYT"]["previous"] == {"framework": "t-2023", "total": 1, "rank": 3,
-                                        "delta": 9.5}
+    assert units["SYT"]["previous"] == {"framework": "t-2023", "total": 1, "rank": 3, "delta": 9.5}
     assert units["SNV"]["previous"]["rank"] == 1
 
 
@@ -62,7 +65,11 @@ def test_results_take_a_fixed_number_of_queries(province, tmp_path, django_asser
 
 
 def test_stored_decimals_come_back_exact(province, tmp_path):
-    load(tmp_path, "t-2024", "self", "unit,criterion,value\nSYT,dossiers.on_time,3071\n"
-         "SYT,dossiers.resolved,3080\n")
+    load(
+        tmp_path,
+        "t-2024",
+        "self",
+        "unit,criterion,value\nSYT,dossiers.on_time,3071\nSYT,dossiers.resolved,3080\n",
+    )
     result = framework_results(Framework.objects.get(code="t-2024")).units[0]
     assert result.score.nodes["1.3"].score == Decimal(3) * 3071 / 3080

@@ -20,8 +20,9 @@ def rule(data):
 
 
 def points(data, node_max, **values):
-    outcome = rule(data).evaluate(D(node_max), {k.replace("__", "."): D(str(v))
-                                                for k, v in values.items()})
+    outcome = rule(data).evaluate(
+        D(node_max), {k.replace("__", "."): D(str(v)) for k, v in values.items()}
+    )
     assert outcome.status == SCORED, outcome
     return outcome.points
 
@@ -45,29 +46,48 @@ def test_pass_fail_accepts_only_its_two_values():
 
 
 def test_levels_accept_only_named_levels():
-    levels = rule({"type": "levels", "levels": [{"label": "Tốt", "points": 2.5},
-                                                 {"label": "Đầy đủ", "points": 2}]})
+    levels = rule(
+        {
+            "type": "levels",
+            "levels": [{"label": "Tốt", "points": 2.5}, {"label": "Đầy đủ", "points": 2}],
+        }
+    )
     assert levels.check_points(D(2), D("2.5")) is None
     assert "Tốt 2,5" in str(levels.check_points(D(1), D("2.5")))
 
 
 def test_on_time_dossiers_give_2_991_of_3():
     # 3 × 3071 ÷ 3080 = 2,991 (rounded for display only)
-    score = points({"type": "ratio", "numerator": "d.on_time", "denominator": "d.resolved",
-                    "empty": "full"}, 3, d__on_time=3071, d__resolved=3080)
+    score = points(
+        {"type": "ratio", "numerator": "d.on_time", "denominator": "d.resolved", "empty": "full"},
+        3,
+        d__on_time=3071,
+        d__resolved=3080,
+    )
     assert round(score, 3) == D("2.991")
 
 
 def test_postal_share_threshold():
-    postal = {"type": "ratio_threshold", "numerator": "d.postal", "denominator": "d.received",
-              "threshold": 0.1, "empty": "zero"}
+    postal = {
+        "type": "ratio_threshold",
+        "numerator": "d.postal",
+        "denominator": "d.received",
+        "threshold": 0.1,
+        "empty": "zero",
+    }
     assert points(postal, 1, d__postal=311, d__received=3105) == 1
     assert points(postal, 1, d__postal=0, d__received=3105) == 0  # 709 sent, none recorded
 
 
 def test_online_share_below_30_percent_costs_0_7():
-    online = {"type": "ratio_threshold", "input": "d.online_share", "threshold": 0.3,
-              "pass_points": 0, "fail_points": -0.7, "empty": "zero"}
+    online = {
+        "type": "ratio_threshold",
+        "input": "d.online_share",
+        "threshold": 0.3,
+        "pass_points": 0,
+        "fail_points": -0.7,
+        "empty": "zero",
+    }
     assert points(online, 0, d__online_share="0.26") == D("-0.7")
     assert points(online, 0, d__online_share="0.3") == 0
 
@@ -79,17 +99,24 @@ def test_ratio_capped_at_a_target():
 
 
 def test_plan_completion_bands():
-    bands = {"type": "bands", "numerator": "plan.done", "denominator": "plan.tasks",
-             "bands": [{"min": 1, "points": 2}, {"min": 0.85, "points": 1.5},
-                       {"min": 0.7, "points": 1}], "empty": "manual"}
+    bands = {
+        "type": "bands",
+        "numerator": "plan.done",
+        "denominator": "plan.tasks",
+        "bands": [{"min": 1, "points": 2}, {"min": 0.85, "points": 1.5}, {"min": 0.7, "points": 1}],
+        "empty": "manual",
+    }
     assert points(bands, 2, plan__done=17, plan__tasks=19) == D("1.5")  # 89,47 % → −0,5
     assert points(bands, 2, plan__done=19, plan__tasks=19) == 2
     assert points(bands, 2, plan__done=10, plan__tasks=19) == 0
 
 
 def test_negative_bands():
-    bands = {"type": "bands", "input": "x.rate", "bands": [{"min": 0.9, "points": 0},
-                                                            {"min": 0, "points": -0.5}]}
+    bands = {
+        "type": "bands",
+        "input": "x.rate",
+        "bands": [{"min": 0.9, "points": 0}, {"min": 0, "points": -0.5}],
+    }
     assert points(bands, 0, x__rate="0.8947") == D("-0.5")
 
 
@@ -116,15 +143,29 @@ def test_external_index_scaled():
 
 def test_composite_766_online_services():
     # min(2, 2·A/0,8) + 4·B + min(6, 6·C/0,5)
-    composite = {"type": "composite", "parts": [
-        {"max": 2, "rule": {"type": "ratio_target", "input": "s.a", "target": 0.8, "empty": "zero"}},
-        {"max": 4, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}},
-        {"max": 6, "rule": {"type": "ratio_target", "input": "s.c", "target": 0.5, "empty": "zero"}},
-    ]}
+    composite = {
+        "type": "composite",
+        "parts": [
+            {
+                "max": 2,
+                "rule": {"type": "ratio_target", "input": "s.a", "target": 0.8, "empty": "zero"},
+            },
+            {"max": 4, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}},
+            {
+                "max": 6,
+                "rule": {"type": "ratio_target", "input": "s.c", "target": 0.5, "empty": "zero"},
+            },
+        ],
+    }
     assert points(composite, 12, s__a="0.4", s__b="0.5", s__c="0.25") == D(1 + 2 + 3)
-    weighted = {"type": "composite", "mode": "weighted", "parts": [
-        {"max": 1, "weight": 2, "rule": {"type": "ratio", "input": "s.a", "empty": "zero"}},
-        {"max": 1, "weight": 1, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}}]}
+    weighted = {
+        "type": "composite",
+        "mode": "weighted",
+        "parts": [
+            {"max": 1, "weight": 2, "rule": {"type": "ratio", "input": "s.a", "empty": "zero"}},
+            {"max": 1, "weight": 1, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}},
+        ],
+    }
     assert points(weighted, 2, s__a="0.5", s__b=1) == 2  # 2·0,5 + 1 = 2, capped at 2
 
 
@@ -132,9 +173,15 @@ def test_survey_points_from_a_share():
     assert points({"type": "survey", "input": "survey.share"}, 20, survey__share="0.85") == 17
 
 
-@pytest.mark.parametrize(("policy", "status", "expected"), [
-    ("zero", SCORED, D(0)), ("full", SCORED, D(3)), ("not_applicable", NOT_APPLICABLE, None),
-    ("manual", NEEDS_POINTS, None)])
+@pytest.mark.parametrize(
+    ("policy", "status", "expected"),
+    [
+        ("zero", SCORED, D(0)),
+        ("full", SCORED, D(3)),
+        ("not_applicable", NOT_APPLICABLE, None),
+        ("manual", NEEDS_POINTS, None),
+    ],
+)
 def test_every_empty_denominator_policy(policy, status, expected):
     r = rule({"type": "ratio", "numerator": "a.n", "denominator": "a.d", "empty": policy})
     outcome = r.evaluate(D(3), {"a.n": D(0), "a.d": D(0)})
@@ -149,26 +196,43 @@ def test_missing_inputs_are_reported_by_name():
     assert outcome.missing == ("a.d",)
 
 
-@pytest.mark.parametrize(("data", "path", "reason"), [
-    ({"type": "nope"}, "rule.type", "unknown rule type"),
-    ({"type": "ratio", "input": "a.b"}, "rule.empty", "required"),
-    ({"type": "ratio", "input": "Not A Name", "empty": "zero"}, "rule.input", "not an input name"),
-    ({"type": "ratio_threshold", "input": "a.b", "threshold": 2, "empty": "zero"},
-     "rule.threshold", "between"),
-    ({"type": "manual", "step": "abc"}, "rule.step", "malformed number"),
-    ({"type": "manual", "colour": "red"}, "rule.colour", "unknown parameter"),
-    ({"type": "deduction", "input": "a.b", "per": 0.25, "base": 0, "floor": 0}, "rule.floor",
-     "below base"),
-    ({"type": "ratio", "numerator": "a.n", "empty": "zero"}, "rule.denominator", "go together"),
-    ({"type": "composite", "parts": [{"max": 1, "rule": {"type": "manual"}}]}, "parts[1]",
-     "inputs"),
-    ({"type": "linear", "input": "a.b", "lo": 1, "hi": 1}, "rule.hi", "differ"),
-])
+@pytest.mark.parametrize(
+    ("data", "path", "reason"),
+    [
+        ({"type": "nope"}, "rule.type", "unknown rule type"),
+        ({"type": "ratio", "input": "a.b"}, "rule.empty", "required"),
+        (
+            {"type": "ratio", "input": "Not A Name", "empty": "zero"},
+            "rule.input",
+            "not an input name",
+        ),
+        (
+            {"type": "ratio_threshold", "input": "a.b", "threshold": 2, "empty": "zero"},
+            "rule.threshold",
+            "between",
+        ),
+        ({"type": "manual", "step": "abc"}, "rule.step", "malformed number"),
+        ({"type": "manual", "colour": "red"}, "rule.colour", "unknown parameter"),
+        (
+            {"type": "deduction", "input": "a.b", "per": 0.25, "base": 0, "floor": 0},
+            "rule.floor",
+            "below base",
+        ),
+        ({"type": "ratio", "numerator": "a.n", "empty": "zero"}, "rule.denominator", "go together"),
+        (
+            {"type": "composite", "parts": [{"max": 1, "rule": {"type": "manual"}}]},
+            "parts[1]",
+            "inputs",
+        ),
+        ({"type": "linear", "input": "a.b", "lo": 1, "hi": 1}, "rule.hi", "differ"),
+    ],
+)
 def test_bad_parameters_are_reported_with_their_path(data, path, reason):
     problems = Problems()
     assert parse_rule(data, "1 › 1.1", problems) is None
     assert any(path in p.path and reason in str(p.message) for p in problems.errors), [
-        str(p) for p in problems.items]
+        str(p) for p in problems.items
+    ]
 
 
 # --- properties --------------------------------------------------------------------------------
@@ -180,17 +244,31 @@ counts = st.integers(min_value=0, max_value=10_000)
 RATIO_RULES = [
     {"type": "ratio", "input": "x.v", "empty": "zero"},
     {"type": "ratio_target", "input": "x.v", "target": 0.8, "empty": "zero"},
-    {"type": "ratio_threshold", "input": "x.v", "threshold": 0.3, "fail_points": -0.7,
-     "empty": "zero"},
-    {"type": "bands", "input": "x.v", "bands": [{"min": 0.9, "points": 1}, {"min": 0.5, "points": 0.5},
-                                                {"min": 0, "points": -0.5}]},
+    {
+        "type": "ratio_threshold",
+        "input": "x.v",
+        "threshold": 0.3,
+        "fail_points": -0.7,
+        "empty": "zero",
+    },
+    {
+        "type": "bands",
+        "input": "x.v",
+        "bands": [
+            {"min": 0.9, "points": 1},
+            {"min": 0.5, "points": 0.5},
+            {"min": 0, "points": -0.5},
+        ],
+    },
     {"type": "linear", "input": "x.v", "lo": 0.2, "hi": 0.9},
     {"type": "external_index", "input": "x.v", "scale": 1},
     {"type": "survey", "input": "x.v"},
 ]
 
 
-@given(st.sampled_from(RATIO_RULES), shares, shares, st.decimals(min_value=1, max_value=20, places=2))
+@given(
+    st.sampled_from(RATIO_RULES), shares, shares, st.decimals(min_value=1, max_value=20, places=2)
+)
 def test_scores_stay_in_bounds_and_grow_with_the_ratio(data, a, b, node_max):
     r = rule(data)
     low, high = r.bounds(node_max)
@@ -219,10 +297,32 @@ def test_a_ratio_of_counts_never_exceeds_the_max(numerator, denominator, node_ma
 
 @given(shares, shares, shares)
 def test_composite_stays_within_its_cap(a, b, c):
-    r = rule({"type": "composite", "parts": [
-        {"max": 2, "rule": {"type": "ratio_target", "input": "s.a", "target": 0.8, "empty": "zero"}},
-        {"max": 4, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}},
-        {"max": 6, "rule": {"type": "ratio_target", "input": "s.c", "target": 0.5, "empty": "zero"}}]})
+    r = rule(
+        {
+            "type": "composite",
+            "parts": [
+                {
+                    "max": 2,
+                    "rule": {
+                        "type": "ratio_target",
+                        "input": "s.a",
+                        "target": 0.8,
+                        "empty": "zero",
+                    },
+                },
+                {"max": 4, "rule": {"type": "ratio", "input": "s.b", "empty": "zero"}},
+                {
+                    "max": 6,
+                    "rule": {
+                        "type": "ratio_target",
+                        "input": "s.c",
+                        "target": 0.5,
+                        "empty": "zero",
+                    },
+                },
+            ],
+        }
+    )
     score = r.evaluate(D(10), {"s.a": a, "s.b": b, "s.c": c}).points
     assert D(0) <= score <= D(10)
 

@@ -68,7 +68,9 @@ def test_stages_are_kept_apart(tmp_path):
     scores(tmp_path, "unit,criterion,points\nSYT,1.1,2\n")
     scores(tmp_path, "unit,criterion,points\nSYT,1.1,0.5\n", stage="appraisal")
     assert sorted(ScoreEntry.objects.values_list("stage", "points")) == [
-        ("appraisal", Decimal("0.5")), ("self", Decimal(2))]
+        ("appraisal", Decimal("0.5")),
+        ("self", Decimal(2)),
+    ]
 
 
 BAD = """unit,criterion,points,value
@@ -117,19 +119,39 @@ def test_a_refused_file_leaves_earlier_scores_untouched(tmp_path):
 
 
 def test_survey_points_are_accepted_after_self_assessment(tmp_path):
-    report = scores(tmp_path, "unit,criterion,points\nSYT,XHH,\"8,5\"\n", stage="final")
+    report = scores(tmp_path, 'unit,criterion,points\nSYT,XHH,"8,5"\n', stage="final")
     assert report.created == 1
 
 
 def test_percentages_for_shares(tmp_path):
-    save_framework(make_framework(code="p-2024", nodes=[
-        {"code": "1", "title": "A", "max": 1, "rule": {"type": "ratio", "input": "x.share",
-                                                      "empty": "zero"}}]))
+    save_framework(
+        make_framework(
+            code="p-2024",
+            nodes=[
+                {
+                    "code": "1",
+                    "title": "A",
+                    "max": 1,
+                    "rule": {"type": "ratio", "input": "x.share", "empty": "zero"},
+                }
+            ],
+        )
+    )
     with pytest.raises(TableError, match="between 0 and 1"):
-        import_scores(write(tmp_path / "s.csv", "unit,criterion,value\nSYT,x.share,\"12,5%\"\n"
-                            "SNV,x.share,1.5\n"), "p-2024", "self", actor="erin")
-    import_scores(write(tmp_path / "s.csv", "unit,criterion,value\nSYT,x.share,\"12,5%\"\n"),
-                  "p-2024", "self", actor="erin")
+        import_scores(
+            write(
+                tmp_path / "s.csv", 'unit,criterion,value\nSYT,x.share,"12,5%"\nSNV,x.share,1.5\n'
+            ),
+            "p-2024",
+            "self",
+            actor="erin",
+        )
+    import_scores(
+        write(tmp_path / "s.csv", 'unit,criterion,value\nSYT,x.share,"12,5%"\n'),
+        "p-2024",
+        "self",
+        actor="erin",
+    )
     assert ScoreEntry.objects.get(key="x.share").value == Decimal("0.125")
 
 
@@ -145,9 +167,14 @@ def test_xlsx_scores_with_vietnamese_headers(tmp_path):
 
 def test_unknown_framework_or_missing_columns(tmp_path):
     with pytest.raises(TableError, match="does not exist"):
-        import_scores(write(tmp_path / "s.csv", "unit,criterion,points\nSYT,1.1,1\n"), "nope",
-                      "self", actor="erin")
+        import_scores(
+            write(tmp_path / "s.csv", "unit,criterion,points\nSYT,1.1,1\n"),
+            "nope",
+            "self",
+            actor="erin",
+        )
     with pytest.raises(TableError) as refused:
-        import_scores(write(tmp_path / "s.csv", "unit,points\nSYT,1\n"), "t-2024", "self",
-                      actor="erin")
+        import_scores(
+            write(tmp_path / "s.csv", "unit,points\nSYT,1\n"), "t-2024", "self", actor="erin"
+        )
     assert refused.value.problems[0].column == "criterion"

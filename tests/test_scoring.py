@@ -15,9 +15,15 @@ from parindex.domain.scoring import (
     score_unit,
 )
 
-FIGURES = {"dossiers.postal": D(0), "dossiers.received": D(3105), "dossiers.on_time": D(3071),
-           "dossiers.resolved": D(3080), "legal.done": D(1), "legal.planned": D(2),
-           "reports.late": D(1)}
+FIGURES = {
+    "dossiers.postal": D(0),
+    "dossiers.received": D(3105),
+    "dossiers.on_time": D(3071),
+    "dossiers.resolved": D(3080),
+    "legal.done": D(1),
+    "legal.planned": D(2),
+    "reports.late": D(1),
+}
 
 
 def stages(**by_stage):
@@ -26,8 +32,9 @@ def stages(**by_stage):
 
 def test_a_unit_total_is_the_sum_of_its_parts():
     fw = make_framework()
-    score = score_unit(fw, stages(self=({"1.1": D("1.5")}, FIGURES),
-                                  final=({"XHH": D("8.25"), BONUS: D(1)}, {})))
+    score = score_unit(
+        fw, stages(self=({"1.1": D("1.5")}, FIGURES), final=({"XHH": D("8.25"), BONUS: D(1)}, {}))
+    )
     # 1.1 1,5 + 1.2 0 + 1.3 2,991… + 2.1 1 + 2.2 1,75 + XHH 8,25 + bonus 1
     assert round(score.nodes["1"].score, 3) == D("4.491")
     assert score.nodes["2"].score == D("2.75")
@@ -39,8 +46,12 @@ def test_a_unit_total_is_the_sum_of_its_parts():
 
 def test_the_appraised_score_prevails_even_when_lower():
     fw = make_framework()
-    score = score_unit(fw, stages(self=({"1.1": D(2)}, FIGURES),
-                                  appraisal=({"1.1": D("0.5")}, {"dossiers.postal": D(0)})))
+    score = score_unit(
+        fw,
+        stages(
+            self=({"1.1": D(2)}, FIGURES), appraisal=({"1.1": D("0.5")}, {"dossiers.postal": D(0)})
+        ),
+    )
     assert score.nodes["1.1"].score == D("0.5")
     assert score.leaves["1.1"].stage == "appraisal"
     assert score.leaves["1.3"].stage == "self"
@@ -51,7 +62,9 @@ def test_an_appraised_input_recomputes_with_the_other_inputs_of_earlier_stages()
     claimed = {**FIGURES, "dossiers.postal": D(709)}
     self_only = score_unit(fw, stages(self=({}, claimed)))
     assert self_only.nodes["1.2"].score == 1
-    appraised = score_unit(fw, stages(self=({}, claimed), appraisal=({}, {"dossiers.postal": D(0)})))
+    appraised = score_unit(
+        fw, stages(self=({}, claimed), appraisal=({}, {"dossiers.postal": D(0)}))
+    )
     assert appraised.nodes["1.2"].score == 0
     assert appraised.leaves["1.2"].stage == "appraisal"
 
@@ -79,23 +92,46 @@ def test_unscored_criteria_count_as_zero_and_are_listed():
 
 
 def test_an_inner_node_is_capped_at_its_max():
-    fw = make_framework(nodes=[{"code": "1", "title": "A", "max": 1, "children": [
-        {"code": "1.1", "title": "a", "max": 1}, {"code": "1.2", "title": "b", "max": 1}]}])
+    fw = make_framework(
+        nodes=[
+            {
+                "code": "1",
+                "title": "A",
+                "max": 1,
+                "children": [
+                    {"code": "1.1", "title": "a", "max": 1},
+                    {"code": "1.2", "title": "b", "max": 1},
+                ],
+            }
+        ]
+    )
     score = score_unit(fw, stages(self=({"1.1": D(1), "1.2": D(1)}, {})))
     assert score.nodes["1"].score == 1
 
 
-leaf_points = st.dictionaries(st.sampled_from(["1.1", "XHH"]),
-                              st.decimals(min_value=0, max_value=2, places=2))
+leaf_points = st.dictionaries(
+    st.sampled_from(["1.1", "XHH"]), st.decimals(min_value=0, max_value=2, places=2)
+)
 
 
-@given(leaf_points, st.integers(0, 5000), st.integers(0, 5000), st.integers(0, 20),
-       st.decimals(min_value=0, max_value=5, places=2), st.decimals(min_value=0, max_value=5, places=2))
+@given(
+    leaf_points,
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+    st.integers(0, 20),
+    st.decimals(min_value=0, max_value=5, places=2),
+    st.decimals(min_value=0, max_value=5, places=2),
+)
 def test_totals_always_equal_the_sum_of_the_areas(points, a, b, late, bonus, penalty):
     fw = make_framework()
-    values = {"dossiers.on_time": D(min(a, b)), "dossiers.resolved": D(max(a, b)),
-              "reports.late": D(late)}
-    score = score_unit(fw, stages(self=(points, values), final=({BONUS: bonus, PENALTY: penalty}, {})))
+    values = {
+        "dossiers.on_time": D(min(a, b)),
+        "dossiers.resolved": D(max(a, b)),
+        "reports.late": D(late),
+    }
+    score = score_unit(
+        fw, stages(self=(points, values), final=({BONUS: bonus, PENALTY: penalty}, {}))
+    )
     areas = sum((score.nodes[n.code].score for n in fw.nodes), Decimal(0))
     assert score.total == areas + score.bonus - score.penalty
     for node in fw.walk():
@@ -114,8 +150,10 @@ def _units(*codes, group="so"):
 
 def test_results_rank_within_peer_groups_with_explicit_ties():
     fw = make_framework()
-    data = {code: stages(self=({"1.1": D(p)}, {}))
-            for code, p in (("A", 2), ("B", 1), ("C", 1), ("D", "0.5"))}
+    data = {
+        code: stages(self=({"1.1": D(p)}, {}))
+        for code, p in (("A", 2), ("B", 1), ("C", 1), ("D", "0.5"))
+    }
     results = compute_results(fw, _units("A", "B", "C", "D"), data)
     doc = results_to_json(results)
     ranks = {u["unit"]: (u["rank"], u["tied"], u["rank_of"]) for u in doc["units"]}
@@ -126,8 +164,10 @@ def test_results_rank_within_peer_groups_with_explicit_ties():
 
 def test_dense_ranking_when_the_framework_says_so():
     fw = make_framework(ranking={"method": "dense"})
-    data = {code: stages(self=({"1.1": D(p)}, {})) for code, p in (("A", 2), ("B", 1), ("C", 1),
-                                                                     ("D", "0.5"))}
+    data = {
+        code: stages(self=({"1.1": D(p)}, {}))
+        for code, p in (("A", 2), ("B", 1), ("C", 1), ("D", "0.5"))
+    }
     doc = results_to_json(compute_results(fw, _units("A", "B", "C", "D"), data))
     assert [u["rank"] for u in doc["units"]] == [1, 2, 2, 3]
 
@@ -135,15 +175,19 @@ def test_dense_ranking_when_the_framework_says_so():
 def test_ranks_compare_what_is_published():
     # 1,2345 and 1,2346 both publish as 1,235: they share the rank.
     fw = make_framework()
-    data = {"A": stages(self=({"1.1": D("1.2345")}, {})), "B": stages(self=({"1.1": D("1.2346")}, {}))}
+    data = {
+        "A": stages(self=({"1.1": D("1.2345")}, {})),
+        "B": stages(self=({"1.1": D("1.2346")}, {})),
+    }
     doc = results_to_json(compute_results(fw, _units("A", "B"), data))
     assert all(u["tied"] and u["rank"] == 1 for u in doc["units"])
 
 
 def test_units_without_a_group_are_not_ranked():
     fw = make_framework()
-    doc = results_to_json(compute_results(fw, [UnitInfo("A", "A", None)],
-                                          {"A": stages(self=({"1.1": D(1)}, {}))}))
+    doc = results_to_json(
+        compute_results(fw, [UnitInfo("A", "A", None)], {"A": stages(self=({"1.1": D(1)}, {}))})
+    )
     assert doc["units"][0]["rank"] is None
 
 
@@ -151,15 +195,36 @@ def test_the_json_shape_is_the_documented_one():
     fw = make_framework()
     last_year = make_framework(code="t-2023", year=2023)
     this_year = make_framework(previous="t-2023")
-    previous = compute_results(last_year, _units("A", "B"), {
-        "A": stages(self=({"1.1": D(1)}, {})), "B": stages(self=({"1.1": D(2)}, {}))})
-    results = compute_results(this_year, _units("A", "B"), {
-        "A": stages(self=({"1.1": D(2)}, {})), "B": stages(self=({"1.1": D("0.25")}, {}))}, previous)
+    previous = compute_results(
+        last_year,
+        _units("A", "B"),
+        {"A": stages(self=({"1.1": D(1)}, {})), "B": stages(self=({"1.1": D(2)}, {}))},
+    )
+    results = compute_results(
+        this_year,
+        _units("A", "B"),
+        {"A": stages(self=({"1.1": D(2)}, {})), "B": stages(self=({"1.1": D("0.25")}, {}))},
+        previous,
+    )
     doc = results_to_json(results)
     assert set(doc) == {"framework", "year", "units"}
     unit = doc["units"][0]
-    assert set(unit) == {"unit", "name", "group", "total", "max", "index_pct", "band", "bonus",
-                         "penalty", "rank", "rank_of", "tied", "nodes", "previous"}
+    assert set(unit) == {
+        "unit",
+        "name",
+        "group",
+        "total",
+        "max",
+        "index_pct",
+        "band",
+        "bonus",
+        "penalty",
+        "rank",
+        "rank_of",
+        "tied",
+        "nodes",
+        "previous",
+    }
     assert unit["unit"] == "A" and unit["total"] == 2 and unit["max"] == 20
     assert unit["index_pct"] == 10 and unit["rank"] == 1
     assert unit["previous"] == {"framework": "t-2023", "total": 1, "rank": 2, "delta": 1}
@@ -179,8 +244,9 @@ def test_previous_nodes_match_by_code_or_by_previous_code():
 
     this_year, _ = load_framework(data)
     previous = compute_results(last_year, _units("A"), {"A": stages(self=({"2.2": D(1)}, {}))})
-    results = compute_results(this_year, _units("A"), {"A": stages(self=({"1.1": D(2)}, {}))},
-                              previous)
+    results = compute_results(
+        this_year, _units("A"), {"A": stages(self=({"1.1": D(2)}, {}))}, previous
+    )
     nodes = results_to_json(results)["units"][0]["nodes"]
     assert nodes[0]["previous"] == {"code": "2", "score": 1, "delta": 1}
     assert nodes[1]["previous"] is None

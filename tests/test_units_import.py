@@ -49,8 +49,10 @@ def test_xlsx_units(tmp_path):
 
 
 def test_a_bad_file_is_refused_whole_with_row_and_column(tmp_path):
-    text = ("code,name,parent,group\nSYT,Sở Y tế,,so-nganh\nBV,,SYT,\nSYT,Trùng,,\n"
-            "CDC,CDC,KHONGCO,\nX,X,,nhóm có dấu\n")
+    text = (
+        "code,name,parent,group\nSYT,Sở Y tế,,so-nganh\nBV,,SYT,\nSYT,Trùng,,\n"
+        "CDC,CDC,KHONGCO,\nX,X,,nhóm có dấu\n"
+    )
     with pytest.raises(TableError) as refused:
         import_units(write(tmp_path / "units.csv", text))
     found = {(p.row, p.column) for p in refused.value.problems}

@@ -32,9 +32,12 @@ def refuse_table(command, error: TableError) -> None:
         if problem.column:
             where.append(_("column “%(column)s”") % {"column": problem.column})
         prefix = ", ".join(where)
-        command.stderr.write(f"{prefix}: {render(problem.message)}" if prefix
-                             else render(problem.message))
-    raise CommandError(_("nothing was imported: %(count)s problem(s)") % {"count": len(error.problems)})
+        command.stderr.write(
+            f"{prefix}: {render(problem.message)}" if prefix else render(problem.message)
+        )
+    raise CommandError(
+        _("nothing was imported: %(count)s problem(s)") % {"count": len(error.problems)}
+    )
 
 
 def _width(text: str) -> int:

@@ -50,8 +50,9 @@ def normalise_header(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).strip().lower().split())
 
 
-def read_table(path: str | Path, columns: Mapping[str, tuple[str, ...]],
-               required: tuple[str, ...]) -> list[Row]:
+def read_table(
+    path: str | Path, columns: Mapping[str, tuple[str, ...]], required: tuple[str, ...]
+) -> list[Row]:
     """Rows of the file keyed by canonical column names.
 
     `columns` maps each canonical name to the headers accepted for it (both languages).
@@ -64,10 +65,22 @@ def read_table(path: str | Path, columns: Mapping[str, tuple[str, ...]],
     elif suffix in (".csv", ".txt", ".tsv"):
         header, raw_rows = _read_csv(path)
     else:
-        raise TableError([RowProblem(None, None, Message(
-            N_("%(name)s: only .csv and .xlsx files are read"), {"name": path.name}))])
-    lookup = {normalise_header(alias): name for name, aliases in columns.items()
-              for alias in (name, *aliases)}
+        raise TableError(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    Message(
+                        N_("%(name)s: only .csv and .xlsx files are read"), {"name": path.name}
+                    ),
+                )
+            ]
+        )
+    lookup = {
+        normalise_header(alias): name
+        for name, aliases in columns.items()
+        for alias in (name, *aliases)
+    }
     positions: dict[str, int] = {}
     problems = []
     for index, title in enumerate(header):
@@ -79,15 +92,24 @@ def read_table(path: str | Path, columns: Mapping[str, tuple[str, ...]],
         positions[name] = index
     for name in required:
         if name not in positions:
-            problems.append(RowProblem(1, name, Message(
-                N_("required column is missing (accepted headers: %(headers)s)"),
-                {"headers": ", ".join((name, *columns[name]))})))
+            problems.append(
+                RowProblem(
+                    1,
+                    name,
+                    Message(
+                        N_("required column is missing (accepted headers: %(headers)s)"),
+                        {"headers": ", ".join((name, *columns[name]))},
+                    ),
+                )
+            )
     if problems:
         raise TableError(problems)
     rows = []
     for number, values in raw_rows:
-        cells = {name: values[index] if index < len(values) else None
-                 for name, index in positions.items()}
+        cells = {
+            name: values[index] if index < len(values) else None
+            for name, index in positions.items()
+        }
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
         rows.append(Row(number, cells))
@@ -99,9 +121,18 @@ def _read_csv(path: Path):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TableError([RowProblem(None, None, Message(
-            N_("%(name)s is not UTF-8 text; save it as “CSV UTF-8” or as .xlsx"),
-            {"name": path.name}))]) from None
+        raise TableError(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    Message(
+                        N_("%(name)s is not UTF-8 text; save it as “CSV UTF-8” or as .xlsx"),
+                        {"name": path.name},
+                    ),
+                )
+            ]
+        ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -117,9 +148,18 @@ def _read_xlsx(path: Path):
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError([RowProblem(None, None, Message(
-            N_("%(name)s cannot be read as an Excel file: %(reason)s"),
-            {"name": path.name, "reason": str(exc)}))]) from None
+        raise TableError(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    Message(
+                        N_("%(name)s cannot be read as an Excel file: %(reason)s"),
+                        {"name": path.name, "reason": str(exc)},
+                    ),
+                )
+            ]
+        ) from None
     try:
         sheet = book.worksheets[0]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -17,7 +17,8 @@ from parindex.units.models import Unit
 def load_stages(framework: Framework) -> tuple[list[UnitInfo], dict[str, dict[str, StageData]]]:
     """Every unit with an entry for the framework, and its entries by stage (2 queries)."""
     rows = ScoreEntry.objects.filter(framework=framework).values_list(
-        "unit_id", "stage", "key", "points", "value")
+        "unit_id", "stage", "key", "points", "value"
+    )
     by_unit: dict[int, dict[str, StageData]] = {}
     for unit_id, stage, key, points, value in rows.iterator(chunk_size=20000):
         data = by_unit.setdefault(unit_id, {}).setdefault(stage, StageData())

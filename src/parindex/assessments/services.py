@@ -29,8 +29,19 @@ SCORE_COLUMNS = {
 POINTS_PLACES = 4
 VALUE_PLACES = 6
 
-_FLAG_WORDS = {"1": 1, "0": 0, "true": 1, "false": 0, "có": 1, "không": 0, "đạt": 1,
-               "không đạt": 0, "yes": 1, "no": 0, "x": 1}
+_FLAG_WORDS = {
+    "1": 1,
+    "0": 0,
+    "true": 1,
+    "false": 0,
+    "có": 1,
+    "không": 0,
+    "đạt": 1,
+    "không đạt": 0,
+    "yes": 1,
+    "no": 0,
+    "x": 1,
+}
 
 
 @dataclass
@@ -62,35 +73,57 @@ def _places(number: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def import_scores(path: str | Path, framework_code: str, stage: str, *, actor: str,
-                  reason: str = "") -> ScoresReport:
+def import_scores(
+    path: str | Path, framework_code: str, stage: str, *, actor: str, reason: str = ""
+) -> ScoresReport:
     rows = read_table(path, SCORE_COLUMNS, ("unit", "criterion"))
-    return import_score_rows(rows, framework_code, stage, actor=actor,
-                             reason=reason or Path(path).name)
+    return import_score_rows(
+        rows, framework_code, stage, actor=actor, reason=reason or Path(path).name
+    )
 
 
-def import_score_rows(rows: list[Row], framework_code: str, stage: str, *, actor: str,
-                      reason: str) -> ScoresReport:
+def import_score_rows(
+    rows: list[Row], framework_code: str, stage: str, *, actor: str, reason: str
+) -> ScoresReport:
     """Validate every row, then write all of them or none.
 
     Re-importing the same rows changes nothing and leaves no audit entry.
     """
     framework = Framework.objects.filter(code=framework_code).first()
     if framework is None:
-        raise TableError([RowProblem(None, None, Message(
-            N_("framework “%(code)s” does not exist"), {"code": framework_code}))])
+        raise TableError(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    Message(N_("framework “%(code)s” does not exist"), {"code": framework_code}),
+                )
+            ]
+        )
     if stage not in Stage.values:
-        raise TableError([RowProblem(None, None, Message(
-            N_("unknown stage “%(stage)s”; one of %(stages)s"),
-            {"stage": stage, "stages": ", ".join(Stage.values)}))])
+        raise TableError(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    Message(
+                        N_("unknown stage “%(stage)s”; one of %(stages)s"),
+                        {"stage": stage, "stages": ", ".join(Stage.values)},
+                    ),
+                )
+            ]
+        )
     parsed = _validate(rows, framework, stage)
     report = ScoresReport(rows=len(parsed))
     with transaction.atomic():
         existing = {
             (entry.unit_id, entry.key): entry
             for entry in ScoreEntry.objects.select_for_update().filter(
-                framework=framework, stage=stage, unit_id__in={p.unit_id for p in parsed},
-                key__in={p.key for p in parsed})
+                framework=framework,
+                stage=stage,
+                unit_id__in={p.unit_id for p in parsed},
+                key__in={p.key for p in parsed},
+            )
         }
         new_entries, changed_entries, changes = [], [], []
         for item in parsed:
@@ -100,8 +133,9 @@ def import_score_rows(rows: list[Row], framework_code: str, stage: str, *, actor
                 report.unchanged += 1
                 continue
             if entry is None:
-                entry = ScoreEntry(framework=framework, unit_id=item.unit_id, stage=stage,
-                                   key=item.key)
+                entry = ScoreEntry(
+                    framework=framework, unit_id=item.unit_id, stage=stage, key=item.key
+                )
                 new_entries.append(entry)
                 report.created += 1
             else:
@@ -113,13 +147,25 @@ def import_score_rows(rows: list[Row], framework_code: str, stage: str, *, actor
             entry.updated_by = actor
             entry.updated_at = timezone.now()  # bulk_update does not apply auto_now
             if old != item.number:
-                changes.append(ScoreChange(
-                    framework=framework, unit_id=item.unit_id, stage=stage, key=item.key,
-                    field=item.field, old=old, new=item.number, actor=actor,
-                    reason=item.note or reason))
+                changes.append(
+                    ScoreChange(
+                        framework=framework,
+                        unit_id=item.unit_id,
+                        stage=stage,
+                        key=item.key,
+                        field=item.field,
+                        old=old,
+                        new=item.number,
+                        actor=actor,
+                        reason=item.note or reason,
+                    )
+                )
         ScoreEntry.objects.bulk_create(new_entries, batch_size=2000)
-        ScoreEntry.objects.bulk_update(changed_entries, ["points", "value", "note", "updated_by",
-                                                         "updated_at"], batch_size=2000)
+        ScoreEntry.objects.bulk_update(
+            changed_entries,
+            ["points", "value", "note", "updated_by", "updated_at"],
+            batch_size=2000,
+        )
         ScoreChange.objects.bulk_create(changes, batch_size=2000)
     return report
 
@@ -149,8 +195,14 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             refuse(row, "criterion", N_("a criterion code is required"))
             continue
         if (unit_code, key) in seen:
-            refuse(row, "criterion", N_("%(unit)s %(key)s already appears on row %(other)s"),
-                   unit=unit_code, key=key, other=seen[(unit_code, key)])
+            refuse(
+                row,
+                "criterion",
+                N_("%(unit)s %(key)s already appears on row %(other)s"),
+                unit=unit_code,
+                key=key,
+                other=seen[(unit_code, key)],
+            )
             continue
         seen[(unit_code, key)] = row.number
         if raw_points is not None and raw_value is not None:
@@ -159,8 +211,12 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
 
         if key in inputs:
             if raw_points is not None:
-                refuse(row, "points", N_("%(key)s is a named input: put its figure in the value "
-                                         "column"), key=key)
+                refuse(
+                    row,
+                    "points",
+                    N_("%(key)s is a named input: put its figure in the value column"),
+                    key=key,
+                )
                 continue
             if raw_value is None:
                 refuse(row, "value", N_("the value is missing"))
@@ -171,21 +227,40 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             if key in nodes:
                 node = nodes[key]
                 if not node.is_leaf:
-                    refuse(row, "criterion", N_("%(key)s is an area or group: its points are the "
-                                                "sum of its criteria"), key=key)
+                    refuse(
+                        row,
+                        "criterion",
+                        N_("%(key)s is an area or group: its points are the sum of its criteria"),
+                        key=key,
+                    )
                     continue
                 if node.effective_kind == SURVEY and stage == Stage.SELF:
-                    refuse(row, "criterion", N_("%(key)s is a survey criterion: it is not "
-                                                "self-scored"), key=key)
+                    refuse(
+                        row,
+                        "criterion",
+                        N_("%(key)s is a survey criterion: it is not self-scored"),
+                        key=key,
+                    )
                     continue
             elif key not in RESERVED_CODES:
-                refuse(row, "criterion", N_("“%(key)s” is neither a criterion of %(framework)s "
-                                            "nor one of its named inputs"),
-                       key=key, framework=framework.code)
+                refuse(
+                    row,
+                    "criterion",
+                    N_(
+                        "“%(key)s” is neither a criterion of %(framework)s "
+                        "nor one of its named inputs"
+                    ),
+                    key=key,
+                    framework=framework.code,
+                )
                 continue
             if raw_value is not None:
-                refuse(row, "value", N_("%(key)s takes points; the value column is for named "
-                                        "inputs"), key=key)
+                refuse(
+                    row,
+                    "value",
+                    N_("%(key)s takes points; the value column is for named inputs"),
+                    key=key,
+                )
                 continue
             if raw_points is None:
                 refuse(row, "points", N_("the points are missing"))
@@ -197,7 +272,7 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
 
     _check_fractions(parsed, domain, refuse)
     if problems:
-        problems.sort(key=lambda p: (p.row or 0))
+        problems.sort(key=lambda p: p.row or 0)
         raise TableError(problems)
     return parsed
 
@@ -217,15 +292,27 @@ def _points(row, key, raw, domain, nodes, refuse) -> Decimal | None:
             refuse(row, "points", N_("%(key)s is entered as a positive number"), key=key)
             return None
         if points > cap:
-            refuse(row, "points", N_("%(points)s is above the cap of %(cap)s for %(key)s"),
-                   points=format_number(points), cap=format_number(cap), key=key)
+            refuse(
+                row,
+                "points",
+                N_("%(points)s is above the cap of %(cap)s for %(key)s"),
+                points=format_number(points),
+                cap=format_number(cap),
+                key=key,
+            )
             return None
         return points
     node = nodes[key]
     reason = node.effective_rule.check_points(points, node.effective_max)
     if reason is not None:
-        refuse(row, "points", N_("%(key)s (max %(max)s): %(reason)s"), key=key,
-               max=format_number(node.effective_max), reason=reason)
+        refuse(
+            row,
+            "points",
+            N_("%(key)s (max %(max)s): %(reason)s"),
+            key=key,
+            max=format_number(node.effective_max),
+            reason=reason,
+        )
         return None
     return points
 
@@ -265,7 +352,15 @@ def _check_fractions(parsed: list[_Parsed], domain, refuse) -> None:
                 continue
             other = values.get((unit_id, denominator))
             if other is not None and item.number > other.number:
-                refuse(item.row, "value",
-                       N_("%(numerator)s (%(n)s) is greater than %(denominator)s (%(d)s, row %(row)s)"),
-                       numerator=numerator, n=format_number(item.number), denominator=denominator,
-                       d=format_number(other.number), row=other.row.number)
+                refuse(
+                    item.row,
+                    "value",
+                    N_(
+                        "%(numerator)s (%(n)s) is greater than %(denominator)s (%(d)s, row %(row)s)"
+                    ),
+                    numerator=numerator,
+                    n=format_number(item.number),
+                    denominator=denominator,
+                    d=format_number(other.number),
+                    row=other.row.number,
+                )

@@ -45,10 +45,30 @@ NO_PREVIOUS = "-"
 
 RANK_METHODS = ("competition", "dense")
 
-FRAMEWORK_KEYS = ("code", "title", "year", "previous", "decision", "bonus_max", "penalty_max",
-                  "bands", "ranking", "nodes")
-NODE_KEYS = ("code", "title", "max", "kind", "previous_code", "template", "guidance",
-             "evidence", "rule", "children")
+FRAMEWORK_KEYS = (
+    "code",
+    "title",
+    "year",
+    "previous",
+    "decision",
+    "bonus_max",
+    "penalty_max",
+    "bands",
+    "ranking",
+    "nodes",
+)
+NODE_KEYS = (
+    "code",
+    "title",
+    "max",
+    "kind",
+    "previous_code",
+    "template",
+    "guidance",
+    "evidence",
+    "rule",
+    "children",
+)
 
 
 @dataclass(frozen=True)
@@ -228,8 +248,9 @@ def load_framework(data: Any) -> tuple[Framework | None, Problems]:
 
     code = data.get("code")
     if not isinstance(code, str) or not FRAMEWORK_CODE.match(code):
-        problems.error("code", N_("a framework code is lowercase letters, digits and dashes, "
-                                  "e.g. syt-2020"))
+        problems.error(
+            "code", N_("a framework code is lowercase letters, digits and dashes, e.g. syt-2020")
+        )
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error("title", N_("required"))
@@ -239,9 +260,13 @@ def load_framework(data: Any) -> tuple[Framework | None, Problems]:
     if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
         problems.error("year", N_("a year between 1990 and 2100 is required"))
     previous = data.get("previous")
-    if previous is not None and (not isinstance(previous, str) or not FRAMEWORK_CODE.match(previous)):
-        problems.error("previous", N_("a framework code is lowercase letters, digits and dashes, "
-                                      "e.g. syt-2020"))
+    if previous is not None and (
+        not isinstance(previous, str) or not FRAMEWORK_CODE.match(previous)
+    ):
+        problems.error(
+            "previous",
+            N_("a framework code is lowercase letters, digits and dashes, e.g. syt-2020"),
+        )
     if previous is not None and previous == code:
         problems.error("previous", N_("a framework cannot be its own previous one"))
     decision = _text(data.get("decision"), "decision", problems)
@@ -291,7 +316,9 @@ def _number(raw, path, problems, *, non_negative=False) -> Decimal | None:
     try:
         value = parse_decimal(raw, percent=False)
     except NumberError as exc:
-        problems.error(path, N_("malformed number: %(reason)s"), reason=Message(exc.msgid, exc.params))
+        problems.error(
+            path, N_("malformed number: %(reason)s"), reason=Message(exc.msgid, exc.params)
+        )
         return None
     if non_negative and value < 0:
         problems.error(path, N_("must not be negative"))
@@ -323,8 +350,9 @@ def _bands(raw, problems) -> list[ClassBand]:
     if len({band.min for band in bands}) != len(bands):
         problems.error("bands", N_("two bands start at the same value"))
     if bands and bands[-1].min > 0:
-        problems.warning("bands", N_("an index below %(min)s gets no band"),
-                         min=format_number(bands[-1].min))
+        problems.warning(
+            "bands", N_("an index below %(min)s gets no band"), min=format_number(bands[-1].min)
+        )
     return ordered
 
 
@@ -336,8 +364,12 @@ def _ranking(raw, problems) -> Ranking:
         return Ranking()
     method = raw.get("method", "competition")
     if method not in RANK_METHODS:
-        problems.error("ranking.method", N_("“%(value)s” is not one of %(choices)s"),
-                       value=method, choices=", ".join(RANK_METHODS))
+        problems.error(
+            "ranking.method",
+            N_("“%(value)s” is not one of %(choices)s"),
+            value=method,
+            choices=", ".join(RANK_METHODS),
+        )
         method = "competition"
     precision = raw.get("precision", 3)
     if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 6:
@@ -346,8 +378,9 @@ def _ranking(raw, problems) -> Ranking:
     return Ranking(method, precision)
 
 
-def _node(raw, parent: Node | None, parent_path: str, seen: dict[str, str],
-          problems: Problems) -> Node | None:
+def _node(
+    raw, parent: Node | None, parent_path: str, seen: dict[str, str], problems: Problems
+) -> Node | None:
     if not isinstance(raw, Mapping):
         problems.error(join_path(parent_path, "?"), N_("a node is a mapping with code and title"))
         return None
@@ -376,14 +409,20 @@ def _node(raw, parent: Node | None, parent_path: str, seen: dict[str, str],
     node_max = _number(raw.get("max"), join_path(path, "max"), problems)
     kind = raw.get("kind")
     if kind is not None and kind not in NODE_KINDS:
-        problems.error(join_path(path, "kind"), N_("“%(value)s” is not one of %(choices)s"),
-                       value=kind, choices=", ".join(NODE_KINDS))
+        problems.error(
+            join_path(path, "kind"),
+            N_("“%(value)s” is not one of %(choices)s"),
+            value=kind,
+            choices=", ".join(NODE_KINDS),
+        )
         kind = None
     previous_code = raw.get("previous_code")
     if isinstance(previous_code, int | float) and not isinstance(previous_code, bool):
         previous_code = str(previous_code)
-    if previous_code is not None and (not isinstance(previous_code, str) or not (
-            previous_code == NO_PREVIOUS or NODE_CODE.match(previous_code))):
+    if previous_code is not None and (
+        not isinstance(previous_code, str)
+        or not (previous_code == NO_PREVIOUS or NODE_CODE.match(previous_code))
+    ):
         problems.error(join_path(path, "previous_code"), N_("a node code, or - for none"))
         previous_code = None
     template = raw.get("template", False)
@@ -406,30 +445,50 @@ def _node(raw, parent: Node | None, parent_path: str, seen: dict[str, str],
         problems.error(join_path(path, "children"), N_("a non-empty list of nodes"))
         raw_children = None
     if raw_children:
-        node.children = [c for c in (_node(item, node, path, seen, problems) for item in raw_children) if c]
+        node.children = [
+            c for c in (_node(item, node, path, seen, problems) for item in raw_children) if c
+        ]
         if "rule" in raw:
-            problems.error(join_path(path, "rule"), N_("only a leaf carries a rule; this node sums "
-                                                       "its children"))
+            problems.error(
+                join_path(path, "rule"),
+                N_("only a leaf carries a rule; this node sums its children"),
+            )
         if node_max is not None and node_max < 0:
             problems.error(join_path(path, "max"), N_("must not be negative"))
         children_max = sum((child.effective_max for child in node.children), Decimal(0))
         if node_max is not None and children_max != node_max:
-            problems.warning(join_path(path, "max"),
-                             N_("children's maxima add up to %(sum)s, not %(max)s: the node is "
-                                "capped at %(max)s"),
-                             sum=format_number(children_max), max=format_number(node_max))
+            problems.warning(
+                join_path(path, "max"),
+                N_(
+                    "children's maxima add up to %(sum)s, not %(max)s: the node is "
+                    "capped at %(max)s"
+                ),
+                sum=format_number(children_max),
+                max=format_number(node_max),
+            )
     else:
         if "max" not in raw or raw.get("max") is None:
             problems.error(join_path(path, "max"), N_("a leaf needs a max"))
         elif node_max is not None and node_max < 0:
-            problems.error(join_path(path, "max"), N_("must not be negative; give deductions a max "
-                                                      "of 0 and negative points in the rule"))
+            problems.error(
+                join_path(path, "max"),
+                N_(
+                    "must not be negative; give deductions a max "
+                    "of 0 and negative points in the rule"
+                ),
+            )
         if "rule" in raw:
             node.rule = parse_rule(raw["rule"], path, problems)
-        if node.effective_kind == SURVEY and node.rule is not None and node.rule.entered and not (
-                node.rule.TYPE == "survey"):
-            problems.error(join_path(path, "rule.type"),
-                           N_("a survey node is scored with the survey rule or from inputs"))
+        if (
+            node.effective_kind == SURVEY
+            and node.rule is not None
+            and node.rule.entered
+            and node.rule.TYPE != "survey"
+        ):
+            problems.error(
+                join_path(path, "rule.type"),
+                N_("a survey node is scored with the survey rule or from inputs"),
+            )
         if node_max is not None:
             node.effective_rule.check(node_max, path, problems)
     return node
@@ -441,14 +500,20 @@ def _check_inputs(framework: Framework, problems: Problems) -> None:
     for leaf in framework.leaves():
         for name, kind in leaf.effective_rule.inputs().items():
             if name in codes:
-                problems.error(leaf.path, N_("input %(name)s has the same name as a node"), name=name)
+                problems.error(
+                    leaf.path, N_("input %(name)s has the same name as a node"), name=name
+                )
             if name in kinds:
                 merged = merge_kinds(kinds[name][0], kind)
                 if merged is None:
-                    problems.error(join_path(leaf.path, "rule"),
-                                   N_("input %(name)s is a %(kind)s here but a %(other)s at %(where)s"),
-                                   name=name, kind=KIND_LABELS[kind],
-                                   other=KIND_LABELS[kinds[name][0]], where=kinds[name][1])
+                    problems.error(
+                        join_path(leaf.path, "rule"),
+                        N_("input %(name)s is a %(kind)s here but a %(other)s at %(where)s"),
+                        name=name,
+                        kind=KIND_LABELS[kind],
+                        other=KIND_LABELS[kinds[name][0]],
+                        where=kinds[name][1],
+                    )
                     continue
                 kinds[name] = (merged, kinds[name][1])
             else:

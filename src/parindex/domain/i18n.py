@@ -25,8 +25,10 @@ class Message:
         if not self.params:
             return text
         # Nested messages (a reason inside a message) are translated too.
-        params = {key: value.render(translate) if isinstance(value, Message) else value
-                  for key, value in self.params.items()}
+        params = {
+            key: value.render(translate) if isinstance(value, Message) else value
+            for key, value in self.params.items()
+        }
         return text % params
 
     def __str__(self) -> str:

@@ -85,13 +85,19 @@ class ParamReader:
         try:
             value = parse_decimal(raw)
         except NumberError as exc:
-            self.problems.error(self._at(name), N_("malformed number: %(reason)s"),
-                                reason=Message(exc.msgid, exc.params))
+            self.problems.error(
+                self._at(name),
+                N_("malformed number: %(reason)s"),
+                reason=Message(exc.msgid, exc.params),
+            )
             return default
-        if low is not None and value < low or high is not None and value > high:
-            self.problems.error(self._at(name), N_("must be between %(low)s and %(high)s"),
-                                low=format_number(low) if low is not None else "−∞",
-                                high=format_number(high) if high is not None else "+∞")
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problems.error(
+                self._at(name),
+                N_("must be between %(low)s and %(high)s"),
+                low=format_number(low) if low is not None else "−∞",
+                high=format_number(high) if high is not None else "+∞",
+            )
         return value
 
     def name(self, name, *, required=False):
@@ -104,9 +110,12 @@ class ParamReader:
         if not isinstance(raw, str) or not INPUT_NAME.match(raw):
             self.problems.error(
                 self._at(name),
-                N_("“%(value)s” is not an input name (lowercase words joined by dots, "
-                   "e.g. dossiers.postal_share)"),
-                value=raw)
+                N_(
+                    "“%(value)s” is not an input name (lowercase words joined by dots, "
+                    "e.g. dossiers.postal_share)"
+                ),
+                value=raw,
+            )
             return None
         return raw
 
@@ -115,12 +124,19 @@ class ParamReader:
         raw = self.params.get(name)
         if raw is None:
             if required:
-                self.problems.error(self._at(name), N_("required parameter is missing; one of %(choices)s"),
-                                    choices=", ".join(choices))
+                self.problems.error(
+                    self._at(name),
+                    N_("required parameter is missing; one of %(choices)s"),
+                    choices=", ".join(choices),
+                )
             return default
         if raw not in choices:
-            self.problems.error(self._at(name), N_("“%(value)s” is not one of %(choices)s"),
-                                value=raw, choices=", ".join(choices))
+            self.problems.error(
+                self._at(name),
+                N_("“%(value)s” is not one of %(choices)s"),
+                value=raw,
+                choices=", ".join(choices),
+            )
             return default
         return raw
 
@@ -155,11 +171,14 @@ class Source:
             reader.error("input", N_("give either input or numerator and denominator, not both"))
         elif not name and not (numerator and denominator):
             if numerator or denominator:
-                reader.error("denominator" if numerator else "numerator",
-                             N_("numerator and denominator go together"))
+                reader.error(
+                    "denominator" if numerator else "numerator",
+                    N_("numerator and denominator go together"),
+                )
             else:
-                reader.error("input", N_("required parameter is missing (or give numerator and "
-                                         "denominator)"))
+                reader.error(
+                    "input", N_("required parameter is missing (or give numerator and denominator)")
+                )
         return cls(name, numerator, denominator, input_kind)
 
     @property
@@ -229,9 +248,14 @@ class Rule:
         """Why typed `points` are not acceptable for this rule, or None."""
         low, high = self.bounds(node_max)
         if points < low or points > high:
-            return Message(N_("%(points)s is outside %(low)s … %(high)s"),
-                           {"points": format_number(points), "low": format_number(low),
-                            "high": format_number(high)})
+            return Message(
+                N_("%(points)s is outside %(low)s … %(high)s"),
+                {
+                    "points": format_number(points),
+                    "low": format_number(low),
+                    "high": format_number(high),
+                },
+            )
         return None
 
     def evaluate(self, node_max: Decimal, values: Mapping[str, Decimal]) -> Outcome:
@@ -252,8 +276,9 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(high, value))
 
 
-def _evaluate_source(source: Source, policy: str | None, rule: Rule, node_max: Decimal,
-                     values: Mapping[str, Decimal]):
+def _evaluate_source(
+    source: Source, policy: str | None, rule: Rule, node_max: Decimal, values: Mapping[str, Decimal]
+):
     figure = source.value(values)
     if isinstance(figure, tuple):
         return None, Outcome(MISSING, missing=figure)
@@ -298,8 +323,10 @@ class Manual(Rule):
     def check_points(self, points, node_max):
         reason = super().check_points(points, node_max)
         if reason is None and self.step and (points / self.step) % 1 != 0:
-            return Message(N_("%(points)s is not a multiple of the step %(step)s"),
-                           {"points": format_number(points, 4), "step": format_number(self.step, 4)})
+            return Message(
+                N_("%(points)s is not a multiple of the step %(step)s"),
+                {"points": format_number(points, 4), "step": format_number(self.step, 4)},
+            )
         return reason
 
 
@@ -317,8 +344,11 @@ class PassFail(Rule):
 
     @classmethod
     def read(cls, reader):
-        return cls(reader.decimal("pass_points"), reader.decimal("fail_points", default=ZERO),
-                   reader.name("input"))
+        return cls(
+            reader.decimal("pass_points"),
+            reader.decimal("fail_points", default=ZERO),
+            reader.name("input"),
+        )
 
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE}
@@ -347,9 +377,14 @@ class PassFail(Rule):
 
     def check_points(self, points, node_max):
         if points not in (self.passed(node_max), self.fail_points):
-            return Message(N_("pass/fail: %(points)s must be %(yes)s (met) or %(no)s (not met)"),
-                           {"points": format_number(points), "yes": format_number(self.passed(node_max)),
-                            "no": format_number(self.fail_points)})
+            return Message(
+                N_("pass/fail: %(points)s must be %(yes)s (met) or %(no)s (not met)"),
+                {
+                    "points": format_number(points),
+                    "yes": format_number(self.passed(node_max)),
+                    "no": format_number(self.fail_points),
+                },
+            )
         return None
 
     def evaluate(self, node_max, values):
@@ -394,8 +429,11 @@ class Levels(Rule):
             try:
                 points = parse_decimal(item.get("points") if item.get("points") is not None else "")
             except NumberError as exc:
-                reader.error(at + ".points", N_("malformed number: %(reason)s"),
-                             reason=Message(exc.msgid, exc.params))
+                reader.error(
+                    at + ".points",
+                    N_("malformed number: %(reason)s"),
+                    reason=Message(exc.msgid, exc.params),
+                )
                 continue
             levels.append(Level(label.strip(), points))
         labels = [level.label for level in levels]
@@ -407,8 +445,10 @@ class Levels(Rule):
         return cls(tuple(levels))
 
     def to_dict(self):
-        return {"type": self.TYPE,
-                "levels": [{"label": lv.label, "points": lv.points} for lv in self.levels]}
+        return {
+            "type": self.TYPE,
+            "levels": [{"label": lv.label, "points": lv.points} for lv in self.levels],
+        }
 
     def bounds(self, node_max):
         points = [level.points for level in self.levels] or [ZERO]
@@ -416,14 +456,21 @@ class Levels(Rule):
 
     def check(self, node_max, path, problems):
         if self.levels and max(lv.points for lv in self.levels) > node_max:
-            problems.error(join_path(path, "rule.levels"), N_("a level gives more than the node's max"))
+            problems.error(
+                join_path(path, "rule.levels"), N_("a level gives more than the node's max")
+            )
 
     def check_points(self, points, node_max):
         if all(points != level.points for level in self.levels):
-            return Message(N_("%(points)s is not one of the levels: %(levels)s"),
-                           {"points": format_number(points),
-                            "levels": "; ".join(f"{lv.label} {format_number(lv.points)}"
-                                                for lv in self.levels)})
+            return Message(
+                N_("%(points)s is not one of the levels: %(levels)s"),
+                {
+                    "points": format_number(points),
+                    "levels": "; ".join(
+                        f"{lv.label} {format_number(lv.points)}" for lv in self.levels
+                    ),
+                },
+            )
         return None
 
     def level_for(self, points: Decimal) -> Level | None:
@@ -504,8 +551,9 @@ class RatioTarget(Ratio):
     @classmethod
     def read(cls, reader):
         source = Source.read(reader, RATIO)
-        target = reader.decimal("target", required=True, default=ONE, low=Decimal("0.0001"),
-                                high=ONE)
+        target = reader.decimal(
+            "target", required=True, default=ONE, low=Decimal("0.0001"), high=ONE
+        )
         return cls(source, _read_empty(reader, True) or "zero", target)
 
     def to_dict(self):
@@ -531,11 +579,20 @@ class RatioThreshold(Rule):
     def read(cls, reader):
         source = Source.read(reader, RATIO)
         threshold = reader.decimal("threshold", required=True, default=ZERO, low=ZERO, high=ONE)
-        return cls(source, threshold, reader.decimal("pass_points"),
-                   reader.decimal("fail_points", default=ZERO), _read_empty(reader, True) or "zero")
+        return cls(
+            source,
+            threshold,
+            reader.decimal("pass_points"),
+            reader.decimal("fail_points", default=ZERO),
+            _read_empty(reader, True) or "zero",
+        )
 
     def to_dict(self):
-        data: dict[str, Any] = {"type": self.TYPE, **self.source.to_dict(), "threshold": self.threshold}
+        data: dict[str, Any] = {
+            "type": self.TYPE,
+            **self.source.to_dict(),
+            "threshold": self.threshold,
+        }
         if self.pass_points is not None:
             data["pass_points"] = self.pass_points
         if self.fail_points != 0:
@@ -560,7 +617,9 @@ class RatioThreshold(Rule):
         figure, outcome = _evaluate_source(self.source, self.empty, self, node_max, values)
         if outcome:
             return outcome
-        return Outcome.scored(self.passed(node_max) if figure >= self.threshold else self.fail_points)
+        return Outcome.scored(
+            self.passed(node_max) if figure >= self.threshold else self.fail_points
+        )
 
 
 @dataclass(frozen=True)
@@ -596,8 +655,11 @@ class Bands(Rule):
                 try:
                     bands.append(Band(parse_decimal(item["min"]), parse_decimal(item["points"])))
                 except NumberError as exc:
-                    reader.error(at, N_("malformed number: %(reason)s"),
-                                 reason=Message(exc.msgid, exc.params))
+                    reader.error(
+                        at,
+                        N_("malformed number: %(reason)s"),
+                        reason=Message(exc.msgid, exc.params),
+                    )
             mins = [band.min for band in bands]
             if len(set(mins)) != len(mins):
                 reader.error("bands", N_("two bands start at the same value"))
@@ -606,8 +668,11 @@ class Bands(Rule):
         return cls(source, tuple(bands), reader.decimal("else_points", default=ZERO), empty)
 
     def to_dict(self):
-        data: dict[str, Any] = {"type": self.TYPE, **self.source.to_dict(),
-                                "bands": [{"min": b.min, "points": b.points} for b in self.bands]}
+        data: dict[str, Any] = {
+            "type": self.TYPE,
+            **self.source.to_dict(),
+            "bands": [{"min": b.min, "points": b.points} for b in self.bands],
+        }
         if self.else_points != 0:
             data["else_points"] = self.else_points
         if self.empty is not None:
@@ -623,7 +688,9 @@ class Bands(Rule):
 
     def check(self, node_max, path, problems):
         if any(band.points > node_max for band in self.bands) or self.else_points > node_max:
-            problems.error(join_path(path, "rule.bands"), N_("a band gives more than the node's max"))
+            problems.error(
+                join_path(path, "rule.bands"), N_("a band gives more than the node's max")
+            )
 
     def evaluate(self, node_max, values):
         figure, outcome = _evaluate_source(self.source, self.empty, self, node_max, values)
@@ -657,7 +724,12 @@ class Linear(Rule):
         return cls(source, lo, hi, _read_empty(reader, source.is_fraction))
 
     def to_dict(self):
-        data: dict[str, Any] = {"type": self.TYPE, **self.source.to_dict(), "lo": self.lo, "hi": self.hi}
+        data: dict[str, Any] = {
+            "type": self.TYPE,
+            **self.source.to_dict(),
+            "lo": self.lo,
+            "hi": self.hi,
+        }
         if self.empty is not None:
             data["empty"] = self.empty
         return data
@@ -766,7 +838,8 @@ class Part:
 class Composite(Rule):
     """Σ of sub-rules (`sum`) or Σ weight × sub-rule (`weighted`), capped at the node's max.
     Parts compute from inputs; a part that is not applicable is left out and the others are
-    scaled up so the node can still reach its max. E.g. 766 online services: min(2, 2·A/0,8) + 4·B + min(6, 6·C/0,5)."""
+    scaled up so the node can still reach its max.
+    E.g. 766 online services: min(2, 2·A/0,8) + 4·B + min(6, 6·C/0,5)."""
 
     TYPE: ClassVar[str] = "composite"
     parts: tuple[Part, ...] = ()
@@ -782,11 +855,16 @@ class Composite(Rule):
             return cls((), mode)
         for index, item in enumerate(raw, 1):
             at = join_path(reader.path, f"rule.parts[{index}]")
-            if not isinstance(item, Mapping) or not {"max", "rule"} <= set(item) or set(item) - {
-                    "max", "rule", "weight"}:
+            if (
+                not isinstance(item, Mapping)
+                or not {"max", "rule"} <= set(item)
+                or set(item) - {"max", "rule", "weight"}
+            ):
                 reader.problems.error(at, N_("each part is {max, rule} with an optional weight"))
                 continue
-            sub = ParamReader({"max": item["max"], "weight": item.get("weight")}, at, reader.problems)
+            sub = ParamReader(
+                {"max": item["max"], "weight": item.get("weight")}, at, reader.problems
+            )
             part_max = sub.decimal("max", required=True, default=ZERO, low=ZERO)
             weight = sub.decimal("weight", default=None)
             if mode == "weighted" and weight is None:
@@ -853,8 +931,20 @@ class Composite(Rule):
 
 RULE_TYPES: dict[str, type[Rule]] = {
     cls.TYPE: cls
-    for cls in (Manual, PassFail, Levels, Survey, Ratio, RatioTarget, RatioThreshold, Bands,
-                Linear, Deduction, ExternalIndex, Composite)
+    for cls in (
+        Manual,
+        PassFail,
+        Levels,
+        Survey,
+        Ratio,
+        RatioTarget,
+        RatioThreshold,
+        Bands,
+        Linear,
+        Deduction,
+        ExternalIndex,
+        Composite,
+    )
 }
 
 
@@ -868,8 +958,12 @@ def parse_rule(data: Any, path: str, problems: Problems) -> Rule | None:
     kind = data.get("type")
     cls = RULE_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        problems.error(join_path(path, "rule.type"), N_("unknown rule type “%(type)s”; known: %(known)s"),
-                       type=kind, known=", ".join(RULE_TYPES))
+        problems.error(
+            join_path(path, "rule.type"),
+            N_("unknown rule type “%(type)s”; known: %(known)s"),
+            type=kind,
+            known=", ".join(RULE_TYPES),
+        )
         return None
     before = len(problems.errors)
     reader = ParamReader(data, path, problems)

@@ -65,12 +65,16 @@ class UnitScore:
 
     @property
     def unscored(self) -> list[str]:
-        return [code for code, leaf in self.leaves.items()
-                if leaf.outcome.status in (MISSING, NEEDS_POINTS)]
+        return [
+            code
+            for code, leaf in self.leaves.items()
+            if leaf.outcome.status in (MISSING, NEEDS_POINTS)
+        ]
 
 
-def resolve_leaf(node: Node, stages: Mapping[str, StageData],
-                 cumulative: Mapping[str, dict[str, Decimal]]) -> LeafScore:
+def resolve_leaf(
+    node: Node, stages: Mapping[str, StageData], cumulative: Mapping[str, dict[str, Decimal]]
+) -> LeafScore:
     rule = node.effective_rule
     names = rule.inputs()
     for stage in reversed(STAGES):
@@ -115,9 +119,14 @@ def score_unit(framework: Framework, stages: Mapping[str, StageData]) -> UnitSco
                 result = NodeScore(ZERO, node.effective_max, True)
         else:
             children = [visit(child) for child in node.children]
-            dropped = sum((child_node.effective_max
-                           for child_node, c in zip(node.children, children, strict=True)
-                           if not c.applicable), ZERO)
+            dropped = sum(
+                (
+                    child_node.effective_max
+                    for child_node, c in zip(node.children, children, strict=True)
+                    if not c.applicable
+                ),
+                ZERO,
+            )
             applicable = any(c.applicable for c in children)
             ceiling = max(ZERO, node.effective_max - dropped) if applicable else ZERO
             total = sum((c.score for c in children), ZERO)
@@ -131,8 +140,9 @@ def score_unit(framework: Framework, stages: Mapping[str, StageData]) -> UnitSco
     total = sum((n.score for n in top), ZERO) + bonus - penalty
     maximum = sum((n.max for n in top), ZERO)
     index_pct = total * HUNDRED / maximum if maximum > 0 else None
-    band = framework.band_for(quantize(index_pct, framework.ranking.precision)
-                              if index_pct is not None else None)
+    band = framework.band_for(
+        quantize(index_pct, framework.ranking.precision) if index_pct is not None else None
+    )
     return UnitScore(nodes, leaves, bonus, penalty, total, maximum, index_pct, band)
 
 
@@ -201,9 +211,12 @@ def _ranking_keys(items: Mapping[str, tuple[Decimal, Decimal]], precision: int) 
     return keys
 
 
-def compute_results(framework: Framework, units: list[UnitInfo],
-                    stages_by_unit: Mapping[str, Mapping[str, StageData]],
-                    previous: Results | None = None) -> Results:
+def compute_results(
+    framework: Framework,
+    units: list[UnitInfo],
+    stages_by_unit: Mapping[str, Mapping[str, StageData]],
+    previous: Results | None = None,
+) -> Results:
     """Scores, ranks within each peer group, and last year's figures for `units`.
 
     Units without a group are scored but not ranked: there is no one to rank them against.
@@ -221,8 +234,10 @@ def compute_results(framework: Framework, units: list[UnitInfo],
         totals = {u.code: (scores[u.code].total, scores[u.code].max) for u in members}
         places.update(rank(_ranking_keys(totals, precision), method))
         for node in framework.nodes:
-            figures = {u.code: (scores[u.code].nodes[node.code].score,
-                                scores[u.code].nodes[node.code].max) for u in members}
+            figures = {
+                u.code: (scores[u.code].nodes[node.code].score, scores[u.code].nodes[node.code].max)
+                for u in members
+            }
             for code, place in rank(_ranking_keys(figures, precision), method).items():
                 node_places[(code, node.code)] = place
 
@@ -238,14 +253,29 @@ def compute_results(framework: Framework, units: list[UnitInfo],
             earlier = None
             if last is not None and previous_code != "-":
                 earlier = last.score.nodes.get(previous_code)
-            node_results.append(NodeResult(node.code, node.title, node_score.score, node_score.max,
-                                           node_places.get((unit.code, node.code)), earlier,
-                                           previous_code if earlier else None))
+            node_results.append(
+                NodeResult(
+                    node.code,
+                    node.title,
+                    node_score.score,
+                    node_score.max,
+                    node_places.get((unit.code, node.code)),
+                    earlier,
+                    previous_code if earlier else None,
+                )
+            )
         previous_result = None
         if last is not None and previous is not None:
-            previous_result = PreviousResult(previous.framework.code, last.score.total,
-                                             last.score.max, last.score.index_pct, last.place)
-        results.append(UnitResult(unit, score, places.get(unit.code), node_results, previous_result))
+            previous_result = PreviousResult(
+                previous.framework.code,
+                last.score.total,
+                last.score.max,
+                last.score.index_pct,
+                last.place,
+            )
+        results.append(
+            UnitResult(unit, score, places.get(unit.code), node_results, previous_result)
+        )
 
     def order(result: UnitResult):
         rank_value = result.place.rank if result.place and result.place.rank else 10**9
@@ -287,11 +317,15 @@ def results_to_json(results: Results) -> dict:
                 "tied": node.place.tied if node.place else False,
             }
             if results.previous_framework is not None:
-                entry["previous"] = None if node.previous is None else {
-                    "code": node.previous_code,
-                    "score": json_number(node.previous.score),
-                    "delta": json_number(node.score - node.previous.score),
-                }
+                entry["previous"] = (
+                    None
+                    if node.previous is None
+                    else {
+                        "code": node.previous_code,
+                        "score": json_number(node.previous.score),
+                        "delta": json_number(node.score - node.previous.score),
+                    }
+                )
             nodes.append(entry)
         previous = None
         if result.previous is not None:
@@ -301,20 +335,22 @@ def results_to_json(results: Results) -> dict:
                 "rank": result.previous.place.rank if result.previous.place else None,
                 "delta": json_number(result.previous.delta(score.total)),
             }
-        units.append({
-            "unit": result.unit.code,
-            "name": result.unit.name,
-            "group": result.unit.group,
-            "total": json_number(score.total),
-            "max": json_number(score.max),
-            "index_pct": json_number(score.index_pct),
-            "band": score.band,
-            "bonus": json_number(score.bonus),
-            "penalty": json_number(score.penalty),
-            "rank": place.rank if place else None,
-            "rank_of": place.of if place else None,
-            "tied": place.tied if place else False,
-            "nodes": nodes,
-            "previous": previous,
-        })
+        units.append(
+            {
+                "unit": result.unit.code,
+                "name": result.unit.name,
+                "group": result.unit.group,
+                "total": json_number(score.total),
+                "max": json_number(score.max),
+                "index_pct": json_number(score.index_pct),
+                "band": score.band,
+                "bonus": json_number(score.bonus),
+                "penalty": json_number(score.penalty),
+                "rank": place.rank if place else None,
+                "rank_of": place.of if place else None,
+                "tied": place.tied if place else False,
+                "nodes": nodes,
+                "previous": previous,
+            }
+        )
     return {"framework": framework.code, "year": framework.year, "units": units}

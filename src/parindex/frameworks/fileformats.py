@@ -22,10 +22,29 @@ from parindex.domain.problems import Problems
 
 META_SHEET = "framework"
 NODES_SHEET = "nodes"
-META_KEYS = ("code", "title", "year", "previous", "decision", "bonus_max", "penalty_max",
-             "bands", "ranking")
-NODE_COLUMNS = ("code", "parent", "title", "max", "kind", "rule", "previous_code", "template",
-                "guidance", "evidence")
+META_KEYS = (
+    "code",
+    "title",
+    "year",
+    "previous",
+    "decision",
+    "bonus_max",
+    "penalty_max",
+    "bands",
+    "ranking",
+)
+NODE_COLUMNS = (
+    "code",
+    "parent",
+    "title",
+    "max",
+    "kind",
+    "rule",
+    "previous_code",
+    "template",
+    "guidance",
+    "evidence",
+)
 YAML_CELLS = ("bands", "ranking", "rule")
 
 
@@ -53,8 +72,14 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 
 def dump_yaml(data: Any, *, flow: bool = False) -> str:
     if flow:
-        return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                         default_flow_style=True, width=10**6).strip()
+        return yaml.dump(
+            data,
+            Dumper=_Dumper,
+            allow_unicode=True,
+            sort_keys=False,
+            default_flow_style=True,
+            width=10**6,
+        ).strip()
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -65,8 +90,9 @@ def read_yaml(path: Path) -> Any:
         problems = Problems()
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
-        problems.error(where, N_("not valid YAML: %(reason)s"),
-                       reason=str(getattr(exc, "problem", exc)))
+        problems.error(
+            where, N_("not valid YAML: %(reason)s"), reason=str(getattr(exc, "problem", exc))
+        )
         raise FrameworkFileError(problems) from None
     except UnicodeDecodeError:
         problems = Problems()
@@ -108,8 +134,14 @@ def write_xlsx(framework: Framework, path: Path) -> None:
                 value = item.get(key)
                 if value is None:
                     continue
-                _write_cell(sheet, row, column, key, value, wrap if key in ("title", "guidance",
-                                                                              "evidence") else None)
+                _write_cell(
+                    sheet,
+                    row,
+                    column,
+                    key,
+                    value,
+                    wrap if key in ("title", "guidance", "evidence") else None,
+                )
             row += 1
         for column, width in enumerate((8, 8, 60, 7, 9, 60, 10, 9, 40, 40)):
             sheet.set_column(column, column, width)
@@ -200,8 +232,11 @@ def read_xlsx(path: Path) -> dict[str, Any]:
         if parent:
             holder = by_code.get(parent)
             if holder is None:
-                problems.error(f"{NODES_SHEET} {where} › parent",
-                               N_("parent “%(code)s” is not on an earlier row"), code=parent)
+                problems.error(
+                    f"{NODES_SHEET} {where} › parent",
+                    N_("parent “%(code)s” is not on an earlier row"),
+                    code=parent,
+                )
                 continue
             holder.setdefault("children", []).append(node)
         else:
@@ -253,8 +288,9 @@ def _yaml_cell(value, where, problems):
     try:
         return yaml.safe_load(value)
     except yaml.YAMLError as exc:
-        problems.error(where, N_("not valid YAML: %(reason)s"),
-                       reason=str(getattr(exc, "problem", exc)))
+        problems.error(
+            where, N_("not valid YAML: %(reason)s"), reason=str(getattr(exc, "problem", exc))
+        )
         return None
 
 

@@ -19,8 +19,9 @@ class Framework(models.Model):
     title = models.CharField(_("title"), max_length=300)
     year = models.PositiveSmallIntegerField(_("year"))
     previous_code = models.CharField(_("previous framework"), max_length=60, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     document = models.JSONField(_("document"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -49,10 +50,17 @@ class Framework(models.Model):
 class Node(models.Model):
     """One node of a framework: an area, a criterion or a sub-criterion."""
 
-    framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.CASCADE,
-                                  related_name="nodes")
-    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="children")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     code = models.CharField(_("code"), max_length=50)
     title = models.TextField(_("title"))
     position = models.PositiveIntegerField(_("position"))

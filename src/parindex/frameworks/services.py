@@ -78,8 +78,12 @@ def save_framework(domain: DomainFramework, *, publish: bool = False) -> tuple[F
         return framework, UNCHANGED
     if framework is not None and framework.is_published:
         raise FrameworkRefused(
-            _("framework “%(code)s” is published and cannot change; issue the corrected version "
-              "under a new code (e.g. %(code)s-v2)") % {"code": domain.code})
+            _(
+                "framework “%(code)s” is published and cannot change; issue the corrected version "
+                "under a new code (e.g. %(code)s-v2)"
+            )
+            % {"code": domain.code}
+        )
     if framework is not None:
         _refuse_orphaned_scores(framework, domain)
         outcome = REPLACED
@@ -106,8 +110,12 @@ def _refuse_orphaned_scores(framework: Framework, domain: DomainFramework) -> No
     orphaned = sorted(used - known)
     if orphaned:
         raise FrameworkRefused(
-            _("the new version drops %(codes)s, which already have scores; keep them or delete "
-              "those scores first") % {"codes": ", ".join(orphaned)})
+            _(
+                "the new version drops %(codes)s, which already have scores; keep them or delete "
+                "those scores first"
+            )
+            % {"codes": ", ".join(orphaned)}
+        )
 
 
 def _create_nodes(framework: Framework, domain: DomainFramework) -> None:
@@ -118,15 +126,26 @@ def _create_nodes(framework: Framework, domain: DomainFramework) -> None:
         rows = []
         for node, parent in level:
             position += 1
-            rows.append(Node(
-                framework=framework, parent=parent, code=node.code, title=node.title,
-                position=position, depth=depth, max_points=node.effective_max,
-                kind=node.effective_kind, is_leaf=node.is_leaf,
-                rule_type=node.effective_rule.TYPE if node.is_leaf else "",
-            ))
+            rows.append(
+                Node(
+                    framework=framework,
+                    parent=parent,
+                    code=node.code,
+                    title=node.title,
+                    position=position,
+                    depth=depth,
+                    max_points=node.effective_max,
+                    kind=node.effective_kind,
+                    is_leaf=node.is_leaf,
+                    rule_type=node.effective_rule.TYPE if node.is_leaf else "",
+                )
+            )
         created = Node.objects.bulk_create(rows)
-        level = [(child, row) for (node, _parent), row in zip(level, created, strict=True)
-                 for child in node.children]
+        level = [
+            (child, row)
+            for (node, _parent), row in zip(level, created, strict=True)
+            for child in node.children
+        ]
         depth += 1
 
 

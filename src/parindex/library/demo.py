@@ -155,33 +155,49 @@ def _rows_for_year(framework: Framework, units: list[str], year_seed: int):
                 for name in rule.inputs():
                     if name == "survey.citizen_satisfied_share":
                         share = min(0.97, strength + rng.uniform(-0.06, 0.04))
-                        stages[stage].append({"unit": code, "criterion": name,
-                                              "value": _d(share)})
+                        stages[stage].append({"unit": code, "criterion": name, "value": _d(share)})
             else:
                 points = _typed_points(leaf, rng, strength)
                 stages["final" if survey else "self"].append(
-                    {"unit": code, "criterion": leaf.code, "points": points})
+                    {"unit": code, "criterion": leaf.code, "points": points}
+                )
                 # The appraisal lowers a self score here and there, as it does in life.
                 if not survey and rng.random() < 0.12 and isinstance(rule, Manual):
-                    lowered = _step(points - Decimal("0.5"), rule.step or Decimal("0.25"),
-                                    rule.min, leaf.effective_max)
+                    lowered = _step(
+                        points - Decimal("0.5"),
+                        rule.step or Decimal("0.25"),
+                        rule.min,
+                        leaf.effective_max,
+                    )
                     if lowered != points:
-                        stages["appraisal"].append({"unit": code, "criterion": leaf.code,
-                                                    "points": lowered,
-                                                    "note": "Thiếu tài liệu kiểm chứng"})
+                        stages["appraisal"].append(
+                            {
+                                "unit": code,
+                                "criterion": leaf.code,
+                                "points": lowered,
+                                "note": "Thiếu tài liệu kiểm chứng",
+                            }
+                        )
         for name in inputs:
             if name in figures:
                 stages["self"].append({"unit": code, "criterion": name, "value": figures[name]})
         if code == "SYT":
-            stages["appraisal"].append({
-                "unit": code, "criterion": "dossiers.postal", "value": Decimal(0),
-                "note": "Phần mềm một cửa không ghi nhận hồ sơ gửi qua bưu chính"})
+            stages["appraisal"].append(
+                {
+                    "unit": code,
+                    "criterion": "dossiers.postal",
+                    "value": Decimal(0),
+                    "note": "Phần mềm một cửa không ghi nhận hồ sơ gửi qua bưu chính",
+                }
+            )
         if rng.random() < 0.2 or code == "SYT":
-            stages["final"].append({"unit": code, "criterion": BONUS,
-                                    "points": Decimal("0.5") * rng.randint(1, 3)})
+            stages["final"].append(
+                {"unit": code, "criterion": BONUS, "points": Decimal("0.5") * rng.randint(1, 3)}
+            )
         if rng.random() < 0.1:
-            stages["final"].append({"unit": code, "criterion": PENALTY,
-                                    "points": Decimal("0.5") * rng.randint(1, 2)})
+            stages["final"].append(
+                {"unit": code, "criterion": PENALTY, "points": Decimal("0.5") * rng.randint(1, 2)}
+            )
     return stages
 
 
@@ -194,14 +210,16 @@ def load_demo() -> DemoReport:
         report.frameworks.append((framework.code, outcome))
         models.append(framework)
     report.units_created = import_units(DEMO_UNITS).created
-    peers = list(Unit.objects.filter(group__code=PEER_GROUP).order_by("code")
-                 .values_list("code", flat=True))
+    peers = list(
+        Unit.objects.filter(group__code=PEER_GROUP).order_by("code").values_list("code", flat=True)
+    )
     for framework in models:
         stages = _rows_for_year(framework.domain, peers, framework.year)
         for stage, items in stages.items():
             rows = [Row(number, item) for number, item in enumerate(items, start=2)]
-            result = import_score_rows(rows, framework.code, stage, actor=ACTOR,
-                                       reason="parindex demo")
+            result = import_score_rows(
+                rows, framework.code, stage, actor=ACTOR, reason="parindex demo"
+            )
             report.rows += result.rows
             report.changed += result.created + result.updated
     return report

@@ -23,10 +23,22 @@ class Unit(models.Model):
 
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=300)
-    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    group = models.ForeignKey(PeerGroup, verbose_name=_("peer group"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    group = models.ForeignKey(
+        PeerGroup,
+        verbose_name=_("peer group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
 
     class Meta:
         verbose_name = _("unit")

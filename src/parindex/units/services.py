@@ -60,24 +60,41 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
             refuse(row, "code", N_("at most 50 characters"))
             continue
         if code in seen:
-            refuse(row, "code", N_("“%(code)s” already appears on row %(other)s"), code=code,
-                   other=seen[code])
+            refuse(
+                row,
+                "code",
+                N_("“%(code)s” already appears on row %(other)s"),
+                code=code,
+                other=seen[code],
+            )
             continue
         seen[code] = row.number
         if not name:
             refuse(row, "name", N_("a unit needs a name"))
         group = _text(row, "group")
         if group and not _is_slug(group):
-            refuse(row, "group", N_("a group code is letters, digits, dashes or underscores, "
-                                    "e.g. so-nganh"))
-        wanted[code] = {"row": row, "name": name, "parent": _text(row, "parent"),
-                        "group": group, "group_name": _text(row, "group_name")}
+            refuse(
+                row,
+                "group",
+                N_("a group code is letters, digits, dashes or underscores, e.g. so-nganh"),
+            )
+        wanted[code] = {
+            "row": row,
+            "name": name,
+            "parent": _text(row, "parent"),
+            "group": group,
+            "group_name": _text(row, "group_name"),
+        }
 
     for code, item in wanted.items():
         parent = item["parent"]
         if parent and parent not in wanted and parent not in existing:
-            refuse(item["row"], "parent", N_("parent unit “%(code)s” is neither in the file nor "
-                                              "in the database"), code=parent)
+            refuse(
+                item["row"],
+                "parent",
+                N_("parent unit “%(code)s” is neither in the file nor in the database"),
+                code=parent,
+            )
         elif parent == code:
             refuse(item["row"], "parent", N_("a unit cannot be its own parent"))
 
@@ -91,8 +108,12 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
         chain, current = {code}, parent_of(code)
         while current:
             if current in chain:
-                refuse(item["row"], "parent", N_("the parent chain loops back to “%(code)s”"),
-                       code=code)
+                refuse(
+                    item["row"],
+                    "parent",
+                    N_("the parent chain loops back to “%(code)s”"),
+                    code=code,
+                )
                 break
             chain.add(current)
             current = parent_of(current)

@@ -38,15 +38,24 @@ class Command(BaseCommand):
         if unit is not None:
             results.units = [r for r in results.units if r.unit.code == unit]
             if not results.units:
-                raise CommandError(_("unit “%(unit)s” has no scores in %(code)s")
-                                   % {"unit": unit, "code": framework})
+                raise CommandError(
+                    _("unit “%(unit)s” has no scores in %(code)s")
+                    % {"unit": unit, "code": framework}
+                )
         for result in results.units:
             if result.score.unscored:
-                self.stderr.write(_("warning: %(unit)s has no score yet for %(count)s criteria "
-                                    "(counted as 0): %(codes)s")
-                                  % {"unit": result.unit.code, "count": len(result.score.unscored),
-                                     "codes": ", ".join(result.score.unscored[:12])
-                                     + (" …" if len(result.score.unscored) > 12 else "")})
+                self.stderr.write(
+                    _(
+                        "warning: %(unit)s has no score yet for %(count)s criteria "
+                        "(counted as 0): %(codes)s"
+                    )
+                    % {
+                        "unit": result.unit.code,
+                        "count": len(result.score.unscored),
+                        "codes": ", ".join(result.score.unscored[:12])
+                        + (" …" if len(result.score.unscored) > 12 else ""),
+                    }
+                )
         if json:
             emit_json(self, results_to_json(results))
         elif unit is not None:
@@ -58,13 +67,24 @@ class Command(BaseCommand):
         framework = results.framework
         if not results.units:
             return _("No scores for %(code)s yet: import them with “parindex scores import”.") % {
-                "code": framework.code}
+                "code": framework.code
+            }
         names = dict(PeerGroup.objects.values_list("code", "name"))
-        lines = [_("PAR Index results — %(title)s (%(code)s, %(year)s)")
-                 % {"title": framework.title, "code": framework.code, "year": framework.year}]
+        lines = [
+            _("PAR Index results — %(title)s (%(code)s, %(year)s)")
+            % {"title": framework.title, "code": framework.code, "year": framework.year}
+        ]
         areas = [node.code for node in framework.nodes]
-        headers = [_("Rank"), _("Unit"), *areas, _("Bonus"), _("Penalty"), _("Total"),
-                   _("Index"), _("Band")]
+        headers = [
+            _("Rank"),
+            _("Unit"),
+            *areas,
+            _("Bonus"),
+            _("Penalty"),
+            _("Total"),
+            _("Index"),
+            _("Band"),
+        ]
         if results.previous_framework is not None:
             headers += [_("Last year"), _("Last rank"), _("Change")]
         right = set(range(len(headers))) - {1, len(areas) + 6}
@@ -73,19 +93,31 @@ class Command(BaseCommand):
             groups.setdefault(result.unit.group, []).append(result)
         for group, members in groups.items():
             lines.append("")
-            lines.append(_("Peer group: %(group)s") % {"group": names.get(group, group)}
-                         if group else _("Not in a peer group (not ranked)"))
+            lines.append(
+                _("Peer group: %(group)s") % {"group": names.get(group, group)}
+                if group
+                else _("Not in a peer group (not ranked)")
+            )
             rows = []
             for r in members:
                 s = r.score
-                row = [_rank(r.place), f"{r.unit.code} {r.unit.name}",
-                       *(format_number(n.score) for n in r.nodes), format_number(s.bonus),
-                       format_number(s.penalty), format_number(s.total),
-                       format_percent(s.index_pct), s.band or "—"]
+                row = [
+                    _rank(r.place),
+                    f"{r.unit.code} {r.unit.name}",
+                    *(format_number(n.score) for n in r.nodes),
+                    format_number(s.bonus),
+                    format_number(s.penalty),
+                    format_number(s.total),
+                    format_percent(s.index_pct),
+                    s.band or "—",
+                ]
                 if results.previous_framework is not None:
                     p = r.previous
-                    row += [format_number(p.total) if p else "—", _rank(p.place) if p else "—",
-                            _delta(p.delta(s.total)) if p else "—"]
+                    row += [
+                        format_number(p.total) if p else "—",
+                        _rank(p.place) if p else "—",
+                        _delta(p.delta(s.total)) if p else "—",
+                    ]
                 rows.append(row)
             lines.append(table(headers, rows, right))
         lines.append("")
@@ -97,28 +129,47 @@ class Command(BaseCommand):
         framework = results.framework
         lines = [
             f"{r.unit.code} — {r.unit.name}",
-            _("Framework: %(title)s (%(code)s)") % {"title": framework.title, "code": framework.code},
+            _("Framework: %(title)s (%(code)s)")
+            % {"title": framework.title, "code": framework.code},
             _("Total: %(total)s / %(max)s points (bonus %(bonus)s, penalty %(penalty)s)")
-            % {"total": format_number(s.total), "max": format_number(s.max),
-               "bonus": format_number(s.bonus), "penalty": format_number(s.penalty)},
+            % {
+                "total": format_number(s.total),
+                "max": format_number(s.max),
+                "bonus": format_number(s.bonus),
+                "penalty": format_number(s.penalty),
+            },
             _("Index: %(index)s — band: %(band)s — rank: %(rank)s")
             % {"index": format_percent(s.index_pct), "band": s.band or "—", "rank": _rank(r.place)},
         ]
         if r.previous is not None:
-            lines.append(_("Last year (%(code)s): %(total)s, rank %(rank)s, change %(delta)s")
-                         % {"code": r.previous.framework, "total": format_number(r.previous.total),
-                            "rank": _rank(r.previous.place), "delta": _delta(r.previous.delta(s.total))})
+            lines.append(
+                _("Last year (%(code)s): %(total)s, rank %(rank)s, change %(delta)s")
+                % {
+                    "code": r.previous.framework,
+                    "total": format_number(r.previous.total),
+                    "rank": _rank(r.previous.place),
+                    "delta": _delta(r.previous.delta(s.total)),
+                }
+            )
         headers = [_("Code"), _("Area"), _("Points"), _("Max"), "%", _("Rank")]
         if results.previous_framework is not None:
             headers += [_("Last year"), _("Change")]
         rows = []
         for n in r.nodes:
             pct = n.score * 100 / n.max if n.max else None
-            row = [n.code, n.title, format_number(n.score), format_number(n.max),
-                   format_percent(pct), _rank(n.place)]
+            row = [
+                n.code,
+                n.title,
+                format_number(n.score),
+                format_number(n.max),
+                format_percent(pct),
+                _rank(n.place),
+            ]
             if results.previous_framework is not None:
-                row += [format_number(n.previous.score) if n.previous else "—",
-                        _delta(n.score - n.previous.score) if n.previous else "—"]
+                row += [
+                    format_number(n.previous.score) if n.previous else "—",
+                    _delta(n.score - n.previous.score) if n.previous else "—",
+                ]
             rows.append(row)
         lines += ["", table(headers, rows, {2, 3, 4, 5, 6, 7})]
         return "\n".join(lines)

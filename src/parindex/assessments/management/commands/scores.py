@@ -18,10 +18,12 @@ class Command(BaseCommand):
         imp.add_argument("file")
         imp.add_argument("--framework", required=True)
         imp.add_argument("--stage", choices=Stage.values, default=Stage.SELF)
-        imp.add_argument("--by", help="Who enters the scores (for the audit trail); default: "
-                         "the login name.")
-        imp.add_argument("--reason", default="", help="Why (for the audit trail); default: the "
-                         "file name.")
+        imp.add_argument(
+            "--by", help="Who enters the scores (for the audit trail); default: the login name."
+        )
+        imp.add_argument(
+            "--reason", default="", help="Why (for the audit trail); default: the file name."
+        )
 
     def handle(self, *args, action, **options):
         getattr(self, "handle_" + action)(**options)
@@ -32,8 +34,17 @@ class Command(BaseCommand):
             report = import_scores(file, framework, stage, actor=actor, reason=reason)
         except TableError as exc:
             refuse_table(self, exc)
-        self.stdout.write(_("%(stage)s scores for %(framework)s: %(rows)s rows, %(created)s new, "
-                            "%(updated)s changed, %(unchanged)s unchanged")
-                          % {"stage": Stage(stage).label, "framework": framework,
-                             "rows": report.rows, "created": report.created,
-                             "updated": report.updated, "unchanged": report.unchanged})
+        self.stdout.write(
+            _(
+                "%(stage)s scores for %(framework)s: %(rows)s rows, %(created)s new, "
+                "%(updated)s changed, %(unchanged)s unchanged"
+            )
+            % {
+                "stage": Stage(stage).label,
+                "framework": framework,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
+        )

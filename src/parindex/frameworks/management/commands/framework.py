@@ -41,26 +41,41 @@ class Command(BaseCommand):
         for problem in problems.warnings:
             self.stdout.write(_("warning") + ": " + render_problem(problem))
         if framework is None:
-            refuse_problems(self, problems.errors,
-                            _("%(file)s is not valid: %(count)s error(s)")
-                            % {"file": file, "count": len(problems.errors)})
+            refuse_problems(
+                self,
+                problems.errors,
+                _("%(file)s is not valid: %(count)s error(s)")
+                % {"file": file, "count": len(problems.errors)},
+            )
         leaves = len(framework.leaves())
-        self.stdout.write(_("%(file)s is valid: %(code)s, %(nodes)s nodes, %(leaves)s scored "
-                            "criteria, %(max)s points")
-                          % {"file": file, "code": framework.code,
-                             "nodes": len(list(framework.walk())), "leaves": leaves,
-                             "max": format_number(framework.max)})
+        self.stdout.write(
+            _(
+                "%(file)s is valid: %(code)s, %(nodes)s nodes, %(leaves)s scored "
+                "criteria, %(max)s points"
+            )
+            % {
+                "file": file,
+                "code": framework.code,
+                "nodes": len(list(framework.walk())),
+                "leaves": leaves,
+                "max": format_number(framework.max),
+            }
+        )
 
     def handle_import(self, file, publish, **options):
         try:
             framework, outcome, problems = import_framework(file, publish=publish)
         except FrameworkRefused as exc:
-            refuse_problems(self, exc.problems.errors, _("%(file)s was not imported") % {"file": file})
+            refuse_problems(
+                self, exc.problems.errors, _("%(file)s was not imported") % {"file": file}
+            )
         for problem in problems.warnings:
             self.stderr.write(_("warning") + ": " + render_problem(problem))
         self.stdout.write(framework.code)
-        self.stderr.write(_("framework %(code)s: %(outcome)s")
-                          % {"code": framework.code, "outcome": OUTCOME_LABELS[outcome]})
+        self.stderr.write(
+            _("framework %(code)s: %(outcome)s")
+            % {"code": framework.code, "outcome": OUTCOME_LABELS[outcome]}
+        )
 
     def handle_publish(self, code, **options):
         try:
@@ -79,13 +94,30 @@ class Command(BaseCommand):
     def handle_list(self, json=False, **options):
         frameworks = list(Framework.objects.all())
         if json:
-            emit_json(self, [{"code": f.code, "title": f.title, "year": f.year,
-                              "previous": f.previous_code or None, "status": f.status,
-                              "max": float(f.domain.max)} for f in frameworks])
+            emit_json(
+                self,
+                [
+                    {
+                        "code": f.code,
+                        "title": f.title,
+                        "year": f.year,
+                        "previous": f.previous_code or None,
+                        "status": f.status,
+                        "max": float(f.domain.max),
+                    }
+                    for f in frameworks
+                ],
+            )
             return
         if not frameworks:
-            self.stdout.write(_("No framework yet: import one with “parindex framework import FILE”."))
+            self.stdout.write(
+                _("No framework yet: import one with “parindex framework import FILE”.")
+            )
             return
-        rows = [[f.code, str(f.year), f.get_status_display(), f.previous_code or "—", f.title]
-                for f in frameworks]
-        self.stdout.write(table([_("Code"), _("Year"), _("Status"), _("Previous"), _("Title")], rows))
+        rows = [
+            [f.code, str(f.year), f.get_status_display(), f.previous_code or "—", f.title]
+            for f in frameworks
+        ]
+        self.stdout.write(
+            table([_("Code"), _("Year"), _("Status"), _("Previous"), _("Title")], rows)
+        )

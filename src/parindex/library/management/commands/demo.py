@@ -10,16 +10,20 @@ class Command(BaseCommand):
     help = "Load the demo province: built-in frameworks, 21 departments, two years of scores."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-migrate", action="store_true",
-                            help="Do not create or upgrade the database first.")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help="Do not create or upgrade the database first."
+        )
 
     def handle(self, *args, no_migrate=False, **options):
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
         report = load_demo()
         for code, outcome in report.frameworks:
-            self.stdout.write(_("framework %(code)s: %(outcome)s")
-                              % {"code": code, "outcome": OUTCOME_LABELS[outcome]})
-        self.stdout.write(_("demo: %(units)s new units, %(rows)s score rows (%(changed)s written)")
-                          % {"units": report.units_created, "rows": report.rows,
-                             "changed": report.changed})
+            self.stdout.write(
+                _("framework %(code)s: %(outcome)s")
+                % {"code": code, "outcome": OUTCOME_LABELS[outcome]}
+            )
+        self.stdout.write(
+            _("demo: %(units)s new units, %(rows)s score rows (%(changed)s written)")
+            % {"units": report.units_created, "rows": report.rows, "changed": report.changed}
+        )

@@ -25,15 +25,30 @@ class Command(BaseCommand):
             report = import_units(file)
         except TableError as exc:
             refuse_table(self, exc)
-        self.stdout.write(_("units: %(created)s created, %(updated)s updated, %(unchanged)s "
-                            "unchanged; %(groups)s new peer group(s)")
-                          % {"created": report.created, "updated": report.updated,
-                             "unchanged": report.unchanged, "groups": report.groups_created})
+        self.stdout.write(
+            _(
+                "units: %(created)s created, %(updated)s updated, %(unchanged)s "
+                "unchanged; %(groups)s new peer group(s)"
+            )
+            % {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "groups": report.groups_created,
+            }
+        )
 
     def handle_list(self, json=False, **options):
         units = list(Unit.objects.select_related("parent", "group"))
-        data = [{"code": u.code, "name": u.name, "parent": u.parent.code if u.parent else None,
-                 "group": u.group.code if u.group else None} for u in units]
+        data = [
+            {
+                "code": u.code,
+                "name": u.name,
+                "parent": u.parent.code if u.parent else None,
+                "group": u.group.code if u.group else None,
+            }
+            for u in units
+        ]
         if json:
             emit_json(self, data)
             return
