@@ -29,8 +29,11 @@ def parse_args(argv=None):
     parser.add_argument("--units", type=int, default=40, help="units per peer group")
     parser.add_argument("--criteria", type=int, default=120, help="scored criteria")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--database-url", default=None,
-                        help="'env' to use DATABASE_URL; default: a temporary SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="'env' to use DATABASE_URL; default: a temporary SQLite file",
+    )
     return parser.parse_args(argv)
 
 
@@ -45,16 +48,26 @@ def framework_document(criteria: int) -> dict:
         for c in range(1, count + 1):
             node = {"code": f"{a}.{c}", "title": f"Tiêu chí {a}.{c}", "max": 1}
             if c % 4 == 0:
-                node["rule"] = {"type": "ratio", "numerator": f"d{a}_{c}.done",
-                                "denominator": f"d{a}_{c}.total", "empty": "full"}
+                node["rule"] = {
+                    "type": "ratio",
+                    "numerator": f"d{a}_{c}.done",
+                    "denominator": f"d{a}_{c}.total",
+                    "empty": "full",
+                }
             else:
                 node["rule"] = {"type": "manual", "step": 0.25}
             children.append(node)
         made += count
         areas.append({"code": str(a), "title": f"Lĩnh vực {a}", "children": children})
-    return {"code": "bench-2025", "title": "Benchmark", "year": 2025, "bonus_max": 5,
-            "penalty_max": 5, "bands": [{"min": 90, "label": "A"}, {"min": 0, "label": "B"}],
-            "nodes": areas}
+    return {
+        "code": "bench-2025",
+        "title": "Benchmark",
+        "year": 2025,
+        "bonus_max": 5,
+        "penalty_max": 5,
+        "bands": [{"min": 90, "label": "A"}, {"min": 0, "label": "B"}],
+        "nodes": areas,
+    }
 
 
 def build(args):
@@ -67,24 +80,42 @@ def build(args):
     assert domain is not None, problems.errors
     framework, _ = save_framework(domain, publish=True)
     groups = PeerGroup.objects.bulk_create(
-        [PeerGroup(code=f"g{g}", name=f"Nhóm {g}") for g in range(args.groups)])
+        [PeerGroup(code=f"g{g}", name=f"Nhóm {g}") for g in range(args.groups)]
+    )
     units = Unit.objects.bulk_create(
-        [Unit(code=f"U{g}-{u}", name=f"Đơn vị {g}-{u}", group=group)
-         for g, group in enumerate(groups) for u in range(args.units)])
+        [
+            Unit(code=f"U{g}-{u}", name=f"Đơn vị {g}-{u}", group=group)
+            for g, group in enumerate(groups)
+            for u in range(args.units)
+        ]
+    )
     entries = []
     for index, unit in enumerate(units):
         for leaf in domain.leaves():
             names = list(leaf.effective_rule.inputs())
             if names:
                 total = 100 + (index * 7) % 900
-                entries.append(ScoreEntry(framework=framework, unit=unit, stage="self",
-                                          key=names[1], value=total))
-                entries.append(ScoreEntry(framework=framework, unit=unit, stage="self",
-                                          key=names[0], value=total - index % 13))
+                entries.append(
+                    ScoreEntry(
+                        framework=framework, unit=unit, stage="self", key=names[1], value=total
+                    )
+                )
+                entries.append(
+                    ScoreEntry(
+                        framework=framework,
+                        unit=unit,
+                        stage="self",
+                        key=names[0],
+                        value=total - index % 13,
+                    )
+                )
             else:
                 points = Decimal((index + len(leaf.code)) % 5) / 4
-                entries.append(ScoreEntry(framework=framework, unit=unit, stage="self",
-                                          key=leaf.code, points=points))
+                entries.append(
+                    ScoreEntry(
+                        framework=framework, unit=unit, stage="self", key=leaf.code, points=points
+                    )
+                )
     ScoreEntry.objects.bulk_create(entries, batch_size=5000)
     return framework, len(units) * args.criteria
 
@@ -102,7 +133,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     tmp = tempfile.TemporaryDirectory()
     if args.database_url != "env":
-        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{Path(tmp.name) / 'b.sqlite3'}"
+        default = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
+        os.environ["DATABASE_URL"] = args.database_url or default
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     os.environ.setdefault("PARINDEX_DATA_DIR", tmp.name)
     import django
@@ -120,8 +152,11 @@ def main(argv=None) -> None:
     built = time.perf_counter() - start
 
     def fetch():
-        return list(ScoreEntry.objects.filter(framework=framework)
-                    .values_list("unit_id", "stage", "key", "points", "value"))
+        return list(
+            ScoreEntry.objects.filter(framework=framework).values_list(
+                "unit_id", "stage", "key", "points", "value"
+            )
+        )
 
     rows = fetch()
 
@@ -138,11 +173,15 @@ def main(argv=None) -> None:
     sum_s = timed(plain_sum, args.repeat)
     results_s = timed(results, args.repeat)
     per_100k = results_s * 100_000 / scores
-    print(f"database: {connection.vendor}; {args.groups} groups × {args.units} units × "
-          f"{args.criteria} criteria = {scores:,} criterion scores ({len(rows):,} rows); "
-          f"set-up {built:.1f} s")
+    print(
+        f"database: {connection.vendor}; {args.groups} groups × {args.units} units × "
+        f"{args.criteria} criteria = {scores:,} criterion scores ({len(rows):,} rows); "
+        f"set-up {built:.1f} s"
+    )
     print(f"results:  {results_s:.3f} s  = {per_100k:.3f} s per 100k criterion scores")
-    print(f"baseline fetch rows: {fetch_s:.3f} s → results take {results_s / fetch_s:.1f}× the fetch")
+    print(
+        f"baseline fetch rows: {fetch_s:.3f} s → results take {results_s / fetch_s:.1f}× the fetch"
+    )
     print(f"baseline plain sum:  {sum_s:.3f} s → results take {results_s / sum_s:.1f}× the sum")
     tmp.cleanup()
 

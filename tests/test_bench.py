@@ -8,9 +8,22 @@ from conftest import ROOT
 
 def test_the_results_benchmark_runs_and_reports_ratios(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_results.py"), "--groups", "2", "--units",
-         "3", "--criteria", "16", "--repeat", "1"],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "bench_results.py"),
+            "--groups",
+            "2",
+            "--units",
+            "3",
+            "--criteria",
+            "16",
+            "--repeat",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr

@@ -391,7 +391,15 @@ def _node(
     label = code if isinstance(code, str) and code else "?"
     path = join_path(parent_path, f"{label} ({where})" if where else label)
     for key in raw:
-        if key not in NODE_KEYS and key != "_where":
+        if key in NODE_KEYS or key == "_where":
+            continue
+        if isinstance(key, str) and not key.isidentifier():
+            # `{title: Rà soát, đơn giản hóa, max: 1}` splits the title at its comma.
+            problems.error(
+                join_path(path, key),
+                N_("unknown key: is it part of a title with a comma? Put such a title in quotes"),
+            )
+        else:
             problems.error(join_path(path, str(key)), N_("unknown key"))
     if not isinstance(code, str) or not NODE_CODE.match(code):
         problems.error(path, N_("a node code is letters, digits, dots, dashes or underscores"))
