@@ -117,3 +117,14 @@ def test_every_problem_is_reported_not_just_the_first():
     data["nodes"][1]["children"][0]["max"] = None
     _, problems = problems_of(data)
     assert len([p for p in problems if p[0] == "error"]) >= 4
+
+
+def test_sizes_the_database_cannot_hold_are_refused():
+    data = framework_data()
+    data["nodes"][0]["children"][0]["code"] = "1." + "1" * 60
+    data["nodes"][1]["children"][0]["max"] = 1_000_000
+    data["nodes"][1]["children"][1]["max"] = "0.123456"
+    _, problems = problems_of(data)
+    assert has(problems, "error", "1.111", "at most 50 characters")
+    assert has(problems, "error", "2.1 › max", "below 100,000")
+    assert has(problems, "error", "2.2 › max", "at most 4 decimals")

@@ -178,3 +178,34 @@ def test_unknown_framework_or_missing_columns(tmp_path):
             write(tmp_path / "s.csv", "unit,points\nSYT,1\n"), "t-2024", "self", actor="erin"
         )
     assert refused.value.problems[0].column == "criterion"
+
+
+def test_survey_inputs_are_not_self_scored(tmp_path):
+    save_framework(
+        make_framework(
+            code="s-2024",
+            nodes=[
+                {
+                    "code": "XHH",
+                    "title": "XHH",
+                    "kind": "survey",
+                    "max": 10,
+                    "rule": {"type": "survey", "input": "survey.share"},
+                }
+            ],
+        )
+    )
+    with pytest.raises(TableError, match="not self-scored"):
+        import_scores(
+            write(tmp_path / "s.csv", "unit,criterion,value\nSYT,survey.share,0.8\n"),
+            "s-2024",
+            "self",
+            actor="erin",
+        )
+    import_scores(
+        write(tmp_path / "s.csv", "unit,criterion,value\nSYT,survey.share,0.8\n"),
+        "s-2024",
+        "final",
+        actor="erin",
+    )
+    assert ScoreEntry.objects.get(key="survey.share").value == Decimal("0.8")

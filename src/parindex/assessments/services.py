@@ -28,6 +28,7 @@ SCORE_COLUMNS = {
 }
 POINTS_PLACES = 4
 VALUE_PLACES = 6
+MAX_VALUE = Decimal(10) ** 14  # what ScoreEntry.value stores
 
 _FLAG_WORDS = {
     "1": 1,
@@ -174,6 +175,12 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
     domain = framework.domain
     nodes = domain.node_map()
     inputs = domain.inputs()
+    survey_inputs = set(inputs) - {
+        name
+        for leaf in domain.leaves()
+        if leaf.effective_kind != SURVEY
+        for name in leaf.effective_rule.inputs()
+    }
     codes = {_text(row.get("unit")) for row in rows}
     units = dict(Unit.objects.filter(code__in=codes).values_list("code", "id"))
     problems: list[RowProblem] = []
@@ -210,6 +217,14 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             continue
 
         if key in inputs:
+            if stage == Stage.SELF and key in survey_inputs:
+                refuse(
+                    row,
+                    "criterion",
+                    N_("%(key)s feeds survey criteria only: it is not self-scored"),
+                    key=key,
+                )
+                continue
             if raw_points is not None:
                 refuse(
                     row,
@@ -327,6 +342,9 @@ def _input_value(row, key, kind, raw, refuse) -> Decimal | None:
         return None
     if _places(value) > VALUE_PLACES:
         refuse(row, "value", N_("at most %(places)s decimals"), places=VALUE_PLACES)
+        return None
+    if abs(value) >= MAX_VALUE:
+        refuse(row, "value", N_("too large"))
         return None
     if kind == RATIO and not 0 <= value <= 1:
         refuse(row, "value", N_("%(key)s is a share: between 0 and 1 (or 0%% and 100%%)"), key=key)

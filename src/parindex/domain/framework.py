@@ -45,6 +45,10 @@ NO_PREVIOUS = "-"
 
 RANK_METHODS = ("competition", "dense")
 
+# What the database stores: points below 100 000 with 4 decimals, node codes of 50 characters.
+MAX_POINTS = Decimal(100_000)
+MAX_CODE_LENGTH = 50
+
 FRAMEWORK_KEYS = (
     "code",
     "title",
@@ -247,13 +251,15 @@ def load_framework(data: Any) -> tuple[Framework | None, Problems]:
             problems.error(str(key), N_("unknown key"))
 
     code = data.get("code")
-    if not isinstance(code, str) or not FRAMEWORK_CODE.match(code):
+    if not isinstance(code, str) or not FRAMEWORK_CODE.match(code) or len(code) > 60:
         problems.error(
             "code", N_("a framework code is lowercase letters, digits and dashes, e.g. syt-2020")
         )
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error("title", N_("required"))
+    elif len(title.strip()) > 300:
+        problems.error("title", N_("at most %(count)s characters"), count=300)
     year = data.get("year")
     if isinstance(year, str) and year.strip().isdigit():
         year = int(year.strip())
@@ -322,6 +328,9 @@ def _number(raw, path, problems, *, non_negative=False) -> Decimal | None:
         return None
     if non_negative and value < 0:
         problems.error(path, N_("must not be negative"))
+        return None
+    if abs(value) >= MAX_POINTS or -value.as_tuple().exponent > 4:
+        problems.error(path, N_("points are below 100,000 with at most 4 decimals"))
         return None
     return value
 
@@ -404,6 +413,8 @@ def _node(
     if not isinstance(code, str) or not NODE_CODE.match(code):
         problems.error(path, N_("a node code is letters, digits, dots, dashes or underscores"))
         code = label
+    elif len(code) > MAX_CODE_LENGTH:
+        problems.error(path, N_("at most %(count)s characters"), count=MAX_CODE_LENGTH)
     elif code in RESERVED_CODES:
         problems.error(path, N_("%(code)s is reserved for points outside the tree"), code=code)
     elif code in seen:

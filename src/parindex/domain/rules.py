@@ -107,7 +107,7 @@ class ParamReader:
             if required:
                 self.problems.error(self._at(name), N_("required parameter is missing"))
             return None
-        if not isinstance(raw, str) or not INPUT_NAME.match(raw):
+        if not isinstance(raw, str) or not INPUT_NAME.match(raw) or len(raw) > 100:
             self.problems.error(
                 self._at(name),
                 N_(

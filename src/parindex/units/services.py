@@ -57,7 +57,7 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
             refuse(row, "code", N_("a unit needs a code"))
             continue
         if len(code) > 50:
-            refuse(row, "code", N_("at most 50 characters"))
+            refuse(row, "code", N_("at most %(count)s characters"), count=50)
             continue
         if code in seen:
             refuse(
@@ -71,8 +71,10 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
         seen[code] = row.number
         if not name:
             refuse(row, "name", N_("a unit needs a name"))
+        elif len(name) > 300:
+            refuse(row, "name", N_("at most %(count)s characters"), count=300)
         group = _text(row, "group")
-        if group and not _is_slug(group):
+        if group and (not _is_slug(group) or len(group) > 50):
             refuse(
                 row,
                 "group",
