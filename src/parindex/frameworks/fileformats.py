@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from parindex.domain.framework import Framework, node_to_dict
+from parindex.domain.framework import FRAMEWORK_KEYS, Framework, node_to_dict
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import plain
@@ -22,17 +22,7 @@ from parindex.domain.problems import Problems
 
 META_SHEET = "framework"
 NODES_SHEET = "nodes"
-META_KEYS = (
-    "code",
-    "title",
-    "year",
-    "previous",
-    "decision",
-    "bonus_max",
-    "penalty_max",
-    "bands",
-    "ranking",
-)
+META_KEYS = tuple(key for key in FRAMEWORK_KEYS if key != "nodes")
 NODE_COLUMNS = (
     "code",
     "parent",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from parindex.commands import emit_json, refuse_problems, table
 from parindex.domain.numbers import format_number
+from parindex.domain.scoring import json_number
 from parindex.frameworks.models import Framework
 from parindex.frameworks.services import (
     OUTCOME_LABELS,
@@ -103,7 +104,7 @@ class Command(BaseCommand):
                         "year": f.year,
                         "previous": f.previous_code or None,
                         "status": f.status,
-                        "max": float(f.domain.max),
+                        "max": json_number(f.domain.max),
                     }
                     for f in frameworks
                 ],
