@@ -123,3 +123,26 @@ def test_demo_then_results(cli):
 def test_errors_exit_non_zero(cli):
     result = cli("results", "--framework", "nope")
     assert result.returncode != 0 and "does not exist" in result.stderr
+
+
+def test_the_embedded_database_needs_no_set_up(tmp_path):
+    from conftest import Cli
+
+    fresh = Cli(f"sqlite:///{tmp_path / 'new.sqlite3'}", tmp_path)
+    result = fresh("framework", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_an_outdated_postgresql_schema_is_refused_not_changed(cli):
+    from conftest import _admin_execute, _server_url
+
+    if not cli.url.startswith("postgres"):
+        pytest.skip("PostgreSQL only: the embedded SQLite database migrates itself")
+    _admin_execute('CREATE DATABASE "parindex_cli_empty"')
+    try:
+        cli.url = _server_url("parindex_cli_empty")
+        result = cli("framework", "list")
+        assert result.returncode == 1 and "parindex migrate" in result.stderr
+    finally:
+        _admin_execute('DROP DATABASE IF EXISTS "parindex_cli_empty" WITH (FORCE)')
