@@ -31,6 +31,7 @@ def test_it_reads_both_conventions(text, expected):
 def test_a_dotted_count_is_thousands():
     assert parse_decimal("3.105", integer=True) == 3105
     assert parse_decimal("1.234.567", integer=True) == 1234567
+    assert parse_decimal("3,105", integer=True) == 3105  # English grouping, in a count
     assert parse_decimal("3.105") == Decimal("3.105")
 
 
@@ -101,3 +102,10 @@ def test_written_numbers_read_back_unless_the_one_ambiguous_shape(value):
         assert parse_decimal(text) == value
     else:
         assert parse_decimal(text, integer=True) == value
+
+
+def test_a_leading_zero_never_starts_a_thousands_group():
+    with pytest.raises(NumberError):
+        parse_decimal("0.125", integer=True)
+    assert parse_decimal("0.125") == Decimal("0.125")
+    assert parse_decimal("0,125") == Decimal("0.125")

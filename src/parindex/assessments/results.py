@@ -36,7 +36,9 @@ def load_stages(framework: Framework) -> tuple[list[UnitInfo], dict[str, dict[st
 
 def _exact(number: Decimal) -> Decimal:
     # Stored with fixed places (2.9910); drop the padding so nothing looks more precise.
-    return number.normalize() if number == number.to_integral_value() else number
+    if number == number.to_integral_value():
+        return number.to_integral_value()
+    return number.normalize()
 
 
 def framework_results(framework: Framework, *, with_previous: bool = True) -> Results:

@@ -16,8 +16,8 @@ DISPLAY_PLACES = 3
 
 _MINUS_SIGNS = "\u2212\u2013"  # typographic minus, en dash: both appear in pasted documents
 _SPACES = " \u00a0\u202f\u2009"
-_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
+_GROUPED_DOT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")
+_GROUPED_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3})+$")
 _PLAIN = re.compile(r"^\d+([.,]\d+)?$")
 
 
@@ -57,9 +57,10 @@ def parse_decimal(raw, *, integer: bool = False, percent: bool = True) -> Decima
     """Read a number typed by a person or stored in a file.
 
     Accepts "1,5", "1.5", "1.234,5", "1,234.5", "−0,7", "12,5%" (→ 0.125 when `percent`).
-    With `integer=True` (counts of dossiers, reports …) "3.105" means three thousand one
-    hundred and five and the result must be whole; otherwise "3.105" is three point one zero
-    five, the way points are written in published results ("92.125/100").
+    With `integer=True` (counts of dossiers, reports …) "3.105" and "3,105" mean three thousand
+    one hundred and five and the result must be whole; otherwise "3.105" is three point one
+    zero five, the way points are written in published results ("92.125/100"), and "3,105" the
+    same with the Vietnamese decimal comma.
     """
     if not isinstance(raw, str):
         result = to_decimal(raw)
@@ -112,9 +113,9 @@ def _normalise_separators(text: str, *, integer: bool) -> str:
             if not grouped.match(text):
                 raise NumberError(N_("“%(text)s” is not a number"), text=text)
             return text.replace(sep, "")
-        # One separator: a thousands dot only where a whole number is expected.
-        if integer and has_dot and grouped.match(text):
-            return text.replace(".", "")
+        # One separator: a thousands separator only where a whole number is expected.
+        if integer and grouped.match(text):
+            return text.replace(sep, "")
         if not _PLAIN.match(text):
             raise NumberError(N_("“%(text)s” is not a number"), text=text)
         return text.replace(",", ".")
