@@ -323,6 +323,7 @@ def results_to_json(results: Results) -> dict:
                     else {
                         "code": node.previous_code,
                         "score": json_number(node.previous.score),
+                        "max": json_number(node.previous.max),
                         "delta": json_number(node.score - node.previous.score),
                     }
                 )

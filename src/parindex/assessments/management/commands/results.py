@@ -22,6 +22,14 @@ def _delta(value) -> str:
     return "+" + text if value > 0 else text
 
 
+def _previous_score(node) -> str:
+    if node.previous is None:
+        return "—"
+    if node.previous.max != node.max:  # the area changed size: show what it was out of
+        return f"{format_number(node.previous.score)}/{format_number(node.previous.max)}"
+    return format_number(node.previous.score)
+
+
 class Command(BaseCommand):
     help = "Published results: totals, index %, band, ranks in the peer group, last year."
 
@@ -167,7 +175,7 @@ class Command(BaseCommand):
             ]
             if results.previous_framework is not None:
                 row += [
-                    format_number(n.previous.score) if n.previous else "—",
+                    _previous_score(n),
                     _delta(n.score - n.previous.score) if n.previous else "—",
                 ]
             rows.append(row)
