@@ -146,3 +146,9 @@ def test_an_outdated_postgresql_schema_is_refused_not_changed(cli):
         assert result.returncode == 1 and "parindex migrate" in result.stderr
     finally:
         _admin_execute('DROP DATABASE IF EXISTS "parindex_cli_empty" WITH (FORCE)')
+
+
+def test_help_speaks_vietnamese_first(cli):
+    result = cli("framework", "--help", language="vi")
+    assert result.returncode == 0 and "Kiểm tra tệp bộ tiêu chí YAML hoặc XLSX." in result.stdout
+    assert "Check a YAML or XLSX framework file." in cli("framework", "--help").stdout

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from parindex.messages import render, render_problem
 from parindex.tables import TableError
+
+
+class TranslatedCommand(BaseCommand):
+    """A command whose `help` is a lazy translation: argparse needs it as a plain string."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
 
 def emit_json(command, data) -> None:

@@ -1,8 +1,9 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.assessments.results import framework_results
-from parindex.commands import emit_json, table
+from parindex.commands import TranslatedCommand, emit_json, table
 from parindex.domain.numbers import format_number, format_percent
 from parindex.domain.scoring import Results, UnitResult, results_to_json
 from parindex.frameworks.models import Framework
@@ -30,12 +31,14 @@ def _previous_score(node) -> str:
     return format_number(node.previous.score)
 
 
-class Command(BaseCommand):
-    help = "Published results: totals, index %, band, ranks in the peer group, last year."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Published results: totals, index %, band, ranks in the peer group, last year."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--framework", required=True)
-        parser.add_argument("--unit", help="Only this unit, with its areas in detail.")
+        parser.add_argument("--unit", help=_("Only this unit, with its areas in detail."))
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, framework, unit=None, json=False, **options):

@@ -1,28 +1,33 @@
 import getpass
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.assessments.models import Stage
 from parindex.assessments.services import import_scores
-from parindex.commands import refuse_table
+from parindex.commands import TranslatedCommand, refuse_table
 from parindex.tables import TableError
 
 
-class Command(BaseCommand):
-    help = "Scores by stage: import (CSV/XLSX: unit, criterion, points or value, note)."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Scores by stage: import (CSV/XLSX: unit, criterion, points or value, note)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="Import scores; all rows or none.")
+        imp = sub.add_parser("import", help=_("Import scores; all rows or none."))
         imp.add_argument("file")
         imp.add_argument("--framework", required=True)
         imp.add_argument("--stage", choices=Stage.values, default=Stage.SELF)
         imp.add_argument(
-            "--by", help="Who enters the scores (for the audit trail); default: the login name."
+            "--by",
+            help=_("Who enters the scores (for the audit trail); default: the login name."),
         )
         imp.add_argument(
-            "--reason", default="", help="Why (for the audit trail); default: the file name."
+            "--reason",
+            default="",
+            help=_("Why (for the audit trail); default: the file name."),
         )
 
     def handle(self, *args, action, **options):

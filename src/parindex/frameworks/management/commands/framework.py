@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from parindex.commands import emit_json, refuse_problems, table
+from parindex.commands import TranslatedCommand, emit_json, refuse_problems, table
 from parindex.domain.numbers import format_number
 from parindex.domain.scoring import json_number
 from parindex.frameworks.models import Framework
@@ -16,22 +17,22 @@ from parindex.frameworks.services import (
 from parindex.messages import render_problem
 
 
-class Command(BaseCommand):
-    help = "Frameworks (bộ tiêu chí): validate, import, publish, export, list."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Frameworks (bộ tiêu chí): validate, import, publish, export, list.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        validate = sub.add_parser("validate", help="Check a YAML or XLSX framework file.")
+        validate = sub.add_parser("validate", help=_("Check a YAML or XLSX framework file."))
         validate.add_argument("file")
-        imp = sub.add_parser("import", help="Import a YAML or XLSX file; prints the code.")
+        imp = sub.add_parser("import", help=_("Import a YAML or XLSX file; prints the code."))
         imp.add_argument("file")
-        imp.add_argument("--publish", action="store_true", help="Publish it (immutable).")
-        publish = sub.add_parser("publish", help="Publish a framework: it can no longer change.")
+        imp.add_argument("--publish", action="store_true", help=_("Publish it (immutable)."))
+        publish = sub.add_parser("publish", help=_("Publish a framework: it can no longer change."))
         publish.add_argument("code")
-        export = sub.add_parser("export", help="Write a framework to YAML or XLSX.")
+        export = sub.add_parser("export", help=_("Write a framework to YAML or XLSX."))
         export.add_argument("code")
         export.add_argument("-o", "--output", required=True)
-        listing = sub.add_parser("list", help="List the frameworks.")
+        listing = sub.add_parser("list", help=_("List the frameworks."))
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):

@@ -1,17 +1,22 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from parindex.commands import TranslatedCommand
 from parindex.frameworks.services import OUTCOME_LABELS
 from parindex.library.demo import load_demo
 
 
-class Command(BaseCommand):
-    help = "Load the demo province: built-in frameworks, 21 departments, two years of scores."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Load the demo province: built-in frameworks, 21 departments, two years of scores."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-migrate", action="store_true", help="Do not create or upgrade the database first."
+            "--no-migrate",
+            action="store_true",
+            help=_("Do not create or upgrade the database first."),
         )
 
     def handle(self, *args, no_migrate=False, **options):

@@ -1,20 +1,22 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from parindex.commands import emit_json, refuse_table, table
+from parindex.commands import TranslatedCommand, emit_json, refuse_table, table
 from parindex.tables import TableError
 from parindex.units.models import Unit
 from parindex.units.services import import_units
 
 
-class Command(BaseCommand):
-    help = "Units and peer groups: import (CSV/XLSX: code, name, parent, group), list."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Units and peer groups: import (CSV/XLSX: code, name, parent, group), list."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="Create or update units from CSV or XLSX.")
+        imp = sub.add_parser("import", help=_("Create or update units from CSV or XLSX."))
         imp.add_argument("file")
-        listing = sub.add_parser("list", help="List the units.")
+        listing = sub.add_parser("list", help=_("List the units."))
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
