@@ -27,6 +27,12 @@ def _english_by_default():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing a password properly takes ~0,3 s by design; tests need no such protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def library():
     return LIBRARY_DIR

@@ -89,3 +89,145 @@ class ScoreChange(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.stage} {self.key}: {self.old} → {self.new}"
+
+
+class Round(models.Model):
+    """An assessment round: one framework, a set of units, and the deadlines of the cycle.
+    Opened by the CCHC officer of the department that runs it (`owner`)."""
+
+    framework = models.ForeignKey(
+        "frameworks.Framework",
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    owner = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("run by"),
+        on_delete=models.PROTECT,
+        related_name="owned_rounds",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    self_due = models.DateField(_("self-assessment due"))
+    appraisal_due = models.DateField(_("appraisal due"))
+    explanation_due = models.DateField(_("explanations due"))
+    appraisal2_due = models.DateField(_("second appraisal due"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def due(self, window: str):
+        return getattr(self, f"{window}_due")
+
+
+class UnitAssessment(models.Model):
+    """One unit's assessment in a round: its place in the workflow and its appraisers."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    state = models.CharField(_("state"), max_length=12, default="draft")
+    appraisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appraisers"),
+        blank=True,
+        related_name="appraisals",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("unit assessment")
+        verbose_name_plural = _("unit assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="unit_assessment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.round} — {self.unit.code}"
+
+
+class WorkflowEvent(models.Model):
+    """Every transition, approval, extension and reopening: who, when, from, to, note."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=12)
+    to_state = models.CharField(_("to"), max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    override = models.BooleanField(_("override"), default=False)
+
+    class Meta:
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.assessment}: {self.from_state} → {self.to_state}"
+
+
+class DeadlineExtension(models.Model):
+    """An officer's extension of one deadline for one unit: the deadline is then `until`."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    window = models.CharField(_("deadline"), max_length=12)
+    until = models.DateField(_("until"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.assessment}: {self.window} → {self.until}"

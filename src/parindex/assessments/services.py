@@ -9,12 +9,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.models import ScoreChange, ScoreEntry, Stage
+from parindex.assessments.models import ScoreChange, ScoreEntry, Stage, UnitAssessment
 from parindex.domain.framework import BONUS, PENALTY, RESERVED_CODES, SURVEY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import NumberError, format_number, parse_decimal
 from parindex.domain.rules import COUNT, FLAG, RATIO
+from parindex.domain.workflow import PUBLISHED
 from parindex.frameworks.models import Framework
 from parindex.tables import Row, RowProblem, TableError, read_table
 from parindex.units.models import Unit
@@ -183,6 +184,12 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
     }
     codes = {_text(row.get("unit")) for row in rows}
     units = dict(Unit.objects.filter(code__in=codes).values_list("code", "id"))
+    # Published results never change (every round of this framework that published a unit).
+    published = set(
+        UnitAssessment.objects.filter(
+            round__framework=framework, state=PUBLISHED, unit__code__in=codes
+        ).values_list("unit__code", flat=True)
+    )
     problems: list[RowProblem] = []
 
     def refuse(row: Row, column: str, msgid: str, /, **params):
@@ -198,6 +205,13 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             refuse(row, "unit", N_("a unit code is required"))
         elif unit_code not in units:
             refuse(row, "unit", N_("unit “%(code)s” does not exist"), code=unit_code)
+        elif unit_code in published:
+            refuse(
+                row,
+                "unit",
+                N_("the results of %(code)s are published and can no longer change"),
+                code=unit_code,
+            )
         if not key:
             refuse(row, "criterion", N_("a criterion code is required"))
             continue

@@ -47,3 +47,39 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+    def lineage_ids(self) -> list[int]:
+        """This unit's id and its ancestors' ids, nearest first (hierarchies are shallow)."""
+        ids, unit = [], self
+        while unit is not None and unit.pk not in ids:
+            ids.append(unit.pk)
+            unit = unit.parent
+        return ids
+
+
+class Membership(models.Model):
+    """A person's role in a unit. Officers and leaders of a unit act on its whole subtree
+    (a department's officer runs the rounds of its offices and subordinate units)."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("unit staff")
+        OFFICER = "officer", _("CCHC officer")
+        LEADER = "leader", _("leader")
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.unit.code} ({self.role})"

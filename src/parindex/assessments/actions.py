@@ -1,0 +1,277 @@
+"""Write operations of the assessment cycle, each with its permission check (Wagtail-style
+actions). Views, the API and commands call these and never change the models directly.
+
+Every action checks who may act (roles from memberships and appraiser assignments), the
+workflow state (`parindex.domain.workflow`) and the round's deadlines, then records a
+`WorkflowEvent`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from parindex.assessments.models import DeadlineExtension, Round, UnitAssessment, WorkflowEvent
+from parindex.domain import workflow
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+from parindex.frameworks.models import Framework
+from parindex.units.models import Membership, Unit
+
+
+class ActionRefused(Exception):
+    """The action is not allowed; `message` says why (translated when shown)."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class Conflict(ActionRefused):
+    """Someone else changed the same thing first (optimistic locking)."""
+
+
+def _refuse(msgid: str, **params) -> ActionRefused:
+    return ActionRefused(Message(msgid, params))
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- who holds which role -------------------------------------------------------------------
+
+
+def is_officer_of(user, unit: Unit) -> bool:
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.OFFICER, unit_id__in=unit.lineage_ids()
+    ).exists()
+
+
+def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
+    """The roles `user` holds towards one unit's assessment."""
+    if not user.is_authenticated:
+        return frozenset()
+    roles: set[str] = set()
+    lineage = assessment.unit.lineage_ids()
+    for unit_id, role in Membership.objects.filter(user=user, unit_id__in=lineage).values_list(
+        "unit_id", "role"
+    ):
+        if role == Membership.Role.STAFF and unit_id == assessment.unit_id:
+            roles.add(workflow.STAFF)
+        elif role == Membership.Role.LEADER:
+            roles.add(workflow.LEADER)
+    if is_officer_of(user, assessment.round.owner):
+        roles.add(workflow.OFFICER)
+    if assessment.appraisers.filter(pk=user.pk).exists():
+        roles.add(workflow.APPRAISER)
+    return frozenset(roles)
+
+
+def can_read(user, assessment: UnitAssessment) -> bool:
+    return bool(roles_of(user, assessment))
+
+
+# --- opening a round ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundDates:
+    self_due: date
+    appraisal_due: date
+    explanation_due: date
+    appraisal2_due: date
+
+
+@transaction.atomic
+def open_round(
+    user,
+    *,
+    framework: Framework,
+    owner: Unit,
+    title: str,
+    dates: RoundDates,
+    units: list[Unit],
+    appraisers: dict[int, list] | None = None,
+) -> Round:
+    """Open a round of `framework` for `units` (the owner's subtree), with its deadlines."""
+    if not is_officer_of(user, owner):
+        raise _refuse(N_("only a CCHC officer of %(unit)s may open its rounds"), unit=owner.name)
+    if not framework.is_published:
+        raise _refuse(N_("framework %(code)s is not published yet"), code=framework.code)
+    order = [dates.self_due, dates.appraisal_due, dates.explanation_due, dates.appraisal2_due]
+    if order != sorted(order):
+        raise _refuse(
+            N_(
+                "the deadlines must follow the cycle: self-assessment, appraisal, "
+                "explanations, second appraisal"
+            )
+        )
+    if not units:
+        raise _refuse(N_("a round needs at least one unit"))
+    outside = [u.code for u in units if owner.pk not in u.lineage_ids()]
+    if outside:
+        raise _refuse(
+            N_("%(units)s are not under %(owner)s"), units=", ".join(outside), owner=owner.name
+        )
+    round_ = Round.objects.create(
+        framework=framework, owner=owner, title=title, created_by=user, **dates.__dict__
+    )
+    for unit in units:
+        assessment = UnitAssessment.objects.create(round=round_, unit=unit)
+        for appraiser in (appraisers or {}).get(unit.pk, []):
+            assessment.appraisers.add(appraiser)
+        WorkflowEvent.objects.create(
+            assessment=assessment,
+            action="open",
+            from_state="",
+            to_state=workflow.DRAFT,
+            actor=user,
+            note=title,
+        )
+    return round_
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def deadline(assessment: UnitAssessment, window: str) -> date:
+    """The deadline in force for one unit: the latest extension, else the round's."""
+    extension = assessment.extensions.filter(window=window).order_by("-at", "-id").first()
+    return extension.until if extension else assessment.round.due(window)
+
+
+def _check_version(assessment: UnitAssessment, expected: int | None) -> None:
+    if expected is not None and expected != assessment.version:
+        raise Conflict(
+            Message(
+                N_("someone else changed this assessment meanwhile; reload the page and try again")
+            )
+        )
+
+
+@transaction.atomic
+def transition(
+    user,
+    assessment: UnitAssessment,
+    action: str,
+    *,
+    note: str = "",
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> WorkflowEvent:
+    """Take a workflow action on one unit's assessment."""
+    assessment = (
+        UnitAssessment.objects.select_for_update()
+        .select_related("round", "round__owner", "unit")
+        .get(pk=assessment.pk)
+    )
+    _check_version(assessment, expected_version)
+    roles = roles_of(user, assessment)
+    if not roles:
+        raise _refuse(N_("you have no access to this assessment"))
+    reason = workflow.refusal(action, assessment.state, roles)
+    if reason is not None:
+        raise ActionRefused(reason)
+    window = workflow.window_of(action, assessment.state)
+    if window is not None:
+        due = deadline(assessment, window)
+        if (today or timezone.localdate()) > due:
+            raise _refuse(
+                N_("the deadline passed on %(due)s; ask the CCHC officer for an extension"),
+                due=_dmy(due),
+            )
+    is_own = assessment.unit_id == assessment.round.owner_id
+    if action == "approve" and not is_own:
+        raise _refuse(N_("only the department's own self-assessment needs a leader's approval"))
+    if action == "start_appraisal" and is_own and assessment.approved_at is None:
+        raise _refuse(N_("a leader must approve the department's self-assessment first"))
+
+    before = assessment.state
+    target = workflow.TRANSITIONS[action].target
+    if action == "approve":
+        assessment.approved_by, assessment.approved_at = user, timezone.now()
+    if action == "withdraw":
+        assessment.approved_by, assessment.approved_at = None, None
+    assessment.state = target
+    assessment.version += 1
+    assessment.save()
+    return WorkflowEvent.objects.create(
+        assessment=assessment,
+        action=action,
+        from_state=before,
+        to_state=target,
+        actor=user,
+        note=note,
+    )
+
+
+@transaction.atomic
+def reopen(
+    user,
+    assessment: UnitAssessment,
+    target: str,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkflowEvent:
+    """The officer sends an assessment back to an earlier state; recorded as an override."""
+    assessment = (
+        UnitAssessment.objects.select_for_update()
+        .select_related("round", "round__owner", "unit")
+        .get(pk=assessment.pk)
+    )
+    _check_version(assessment, expected_version)
+    refusal = workflow.reopen_refusal(assessment.state, target, roles_of(user, assessment))
+    if refusal is not None:
+        raise ActionRefused(refusal)
+    if not reason.strip():
+        raise _refuse(N_("say why the assessment is reopened"))
+    before = assessment.state
+    assessment.state = target
+    if target == workflow.DRAFT:
+        assessment.approved_by, assessment.approved_at = None, None
+    assessment.version += 1
+    assessment.save()
+    return WorkflowEvent.objects.create(
+        assessment=assessment,
+        action="reopen",
+        from_state=before,
+        to_state=target,
+        actor=user,
+        note=reason,
+        override=True,
+    )
+
+
+@transaction.atomic
+def extend_deadline(
+    user, assessment: UnitAssessment, window: str, until: date, *, reason: str
+) -> DeadlineExtension:
+    """The officer moves one deadline for one unit; recorded as an override."""
+    if window not in workflow.WINDOWS:
+        raise _refuse(N_("unknown deadline “%(window)s”"), window=window)
+    if workflow.OFFICER not in roles_of(user, assessment):
+        raise _refuse(N_("only the CCHC officer may extend a deadline"))
+    if assessment.state == workflow.PUBLISHED:
+        raise _refuse(N_("the results are published: nothing can change any more"))
+    if not reason.strip():
+        raise _refuse(N_("say why the deadline is extended"))
+    extension = DeadlineExtension.objects.create(
+        assessment=assessment, window=window, until=until, granted_by=user, reason=reason
+    )
+    WorkflowEvent.objects.create(
+        assessment=assessment,
+        action="extend",
+        from_state=assessment.state,
+        to_state=assessment.state,
+        actor=user,
+        override=True,
+        note=f"{window} → {_dmy(until)}: {reason}",
+    )
+    return extension

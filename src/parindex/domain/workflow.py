@@ -1,0 +1,163 @@
+"""The assessment cycle of one unit in a round, as a state machine (pure, no Django).
+
+    draft ──submit──► submitted ──start_appraisal──► appraisal1 ──request_explanation──►
+      ▲                  │                               │                 explanation
+      └────withdraw──────┘                               │                      │ answer
+                                                         ▼                      ▼
+                          published ◄──publish── final ◄──finalize──────── appraisal2
+
+Every transition is an action that only some roles may take, and most must happen before a
+deadline of the round (a "window"). An officer can extend a window for one unit (recorded as
+an override) or reopen an assessment to an earlier state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+APPRAISAL1 = "appraisal1"
+EXPLANATION = "explanation"
+APPRAISAL2 = "appraisal2"
+FINAL = "final"
+PUBLISHED = "published"
+STATES = (DRAFT, SUBMITTED, APPRAISAL1, EXPLANATION, APPRAISAL2, FINAL, PUBLISHED)
+
+STATE_LABELS = {
+    DRAFT: N_("being drafted"),
+    SUBMITTED: N_("submitted"),
+    APPRAISAL1: N_("in appraisal, round 1"),
+    EXPLANATION: N_("explanation requested"),
+    APPRAISAL2: N_("in appraisal, round 2"),
+    FINAL: N_("appraisal finished"),
+    PUBLISHED: N_("results published"),
+}
+
+# Roles a person holds towards one unit's assessment.
+STAFF = "staff"  # unit staff: self-assessment, evidence, explanations
+APPRAISER = "appraiser"  # assigned to this unit in this round
+OFFICER = "officer"  # CCHC officer of the department that runs the round
+LEADER = "leader"  # Giám đốc / Phó Giám đốc: reads everything, approves the department's own
+
+# Deadlines of a round, by name.
+SELF_WINDOW = "self"
+APPRAISAL_WINDOW = "appraisal"
+EXPLANATION_WINDOW = "explanation"
+APPRAISAL2_WINDOW = "appraisal2"
+WINDOWS = (SELF_WINDOW, APPRAISAL_WINDOW, EXPLANATION_WINDOW, APPRAISAL2_WINDOW)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    window: str | None  # the deadline it must meet, if any
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("submit", (DRAFT,), SUBMITTED, frozenset({STAFF}), SELF_WINDOW),
+        Transition("withdraw", (SUBMITTED,), DRAFT, frozenset({STAFF}), SELF_WINDOW),
+        # The leader's approval of the department's own submission keeps the state.
+        Transition("approve", (SUBMITTED,), SUBMITTED, frozenset({LEADER}), None),
+        Transition(
+            "start_appraisal", (SUBMITTED,), APPRAISAL1, frozenset({APPRAISER, OFFICER}), None
+        ),
+        Transition(
+            "request_explanation",
+            (APPRAISAL1,),
+            EXPLANATION,
+            frozenset({APPRAISER}),
+            APPRAISAL_WINDOW,
+        ),
+        Transition("answer", (EXPLANATION,), APPRAISAL2, frozenset({STAFF}), EXPLANATION_WINDOW),
+        Transition(
+            "finalize", (APPRAISAL1, APPRAISAL2), FINAL, frozenset({APPRAISER}), APPRAISAL_WINDOW
+        ),
+        Transition("publish", (FINAL,), PUBLISHED, frozenset({OFFICER}), None),
+    )
+}
+
+ACTION_LABELS = {
+    "submit": N_("submit"),
+    "withdraw": N_("withdraw the submission"),
+    "approve": N_("approve the submission"),
+    "start_appraisal": N_("start the appraisal"),
+    "request_explanation": N_("request explanations"),
+    "answer": N_("send the explanations"),
+    "finalize": N_("finalise the appraisal"),
+    "publish": N_("publish"),
+    "reopen": N_("reopen"),
+}
+
+# An officer may send an assessment back to an earlier state, except once published.
+REOPEN_TARGETS = {
+    SUBMITTED: (DRAFT,),
+    APPRAISAL1: (DRAFT, SUBMITTED),
+    EXPLANATION: (APPRAISAL1,),
+    APPRAISAL2: (EXPLANATION, APPRAISAL1),
+    FINAL: (APPRAISAL1, APPRAISAL2),
+}
+
+
+def window_of(action: str, state: str) -> str | None:
+    """The deadline an action must meet from a state (finalising round 2 has its own)."""
+    transition = TRANSITIONS[action]
+    if action == "finalize" and state == APPRAISAL2:
+        return APPRAISAL2_WINDOW
+    return transition.window
+
+
+def refusal(action: str, state: str, roles: frozenset[str] | set[str]) -> Message | None:
+    """Why `action` cannot be taken from `state` by someone holding `roles`, or None."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return Message(N_("unknown action “%(action)s”"), {"action": action})
+    if not roles & transition.roles:
+        return Message(N_("you may not %(action)s"), {"action": Message(ACTION_LABELS[action])})
+    if state not in transition.sources:
+        return Message(
+            N_("cannot %(action)s: the assessment is %(state)s"),
+            {"action": Message(ACTION_LABELS[action]), "state": Message(STATE_LABELS[state])},
+        )
+    return None
+
+
+def reopen_refusal(state: str, target: str, roles: frozenset[str] | set[str]) -> Message | None:
+    if OFFICER not in roles:
+        return Message(N_("you may not %(action)s"), {"action": Message(ACTION_LABELS["reopen"])})
+    if target not in REOPEN_TARGETS.get(state, ()):
+        return Message(
+            N_("an assessment that is %(state)s cannot be reopened as %(target)s"),
+            {"state": Message(STATE_LABELS[state]), "target": Message(STATE_LABELS[target])},
+        )
+    return None
+
+
+def available_actions(state: str, roles: frozenset[str] | set[str]) -> list[str]:
+    return [action for action in TRANSITIONS if refusal(action, state, roles) is None]
+
+
+# What each role may edit, by state: the self-assessment in draft, appraisal scores in the
+# appraisal rounds, explanations while they are requested.
+EDITABLE = {
+    (STAFF, DRAFT): "self",
+    (STAFF, EXPLANATION): "answer",
+    (APPRAISER, APPRAISAL1): "appraisal",
+    (APPRAISER, APPRAISAL2): "appraisal2",
+}
+
+
+def editable_part(state: str, roles: frozenset[str] | set[str]) -> str | None:
+    for role in sorted(roles):
+        part = EDITABLE.get((role, state))
+        if part:
+            return part
+    return None

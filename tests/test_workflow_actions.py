@@ -1,0 +1,261 @@
+"""Who may do what in a round. Personas: alice (staff of the hospital A), bob (staff of the
+CDC B), carol (appraiser of A), dave (leader of the Sở Y tế), erin (CCHC officer of the Sở Y
+tế), frank (a user with no role)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from helpers import make_framework
+
+from parindex.assessments.actions import (
+    ActionRefused,
+    Conflict,
+    RoundDates,
+    can_read,
+    deadline,
+    extend_deadline,
+    open_round,
+    reopen,
+    transition,
+)
+from parindex.assessments.models import UnitAssessment
+from parindex.domain import workflow as wf
+from parindex.frameworks.services import save_framework
+from parindex.units.models import Membership, Unit
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2025, 1, 10)
+DATES = RoundDates(
+    self_due=date(2025, 1, 15),
+    appraisal_due=date(2025, 2, 15),
+    explanation_due=date(2025, 2, 28),
+    appraisal2_due=date(2025, 3, 15),
+)
+
+
+@pytest.fixture
+def people():
+    names = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    return {name: User.objects.create_user(name, password="x") for name in names}
+
+
+@pytest.fixture
+def syt(people):
+    syt = Unit.objects.create(code="SYT", name="Sở Y tế")
+    a = Unit.objects.create(code="A", name="Bệnh viện A", parent=syt)
+    b = Unit.objects.create(code="B", name="CDC B", parent=syt)
+    Membership.objects.create(user=people["alice"], unit=a, role="staff")
+    Membership.objects.create(user=people["bob"], unit=b, role="staff")
+    Membership.objects.create(user=people["dave"], unit=syt, role="leader")
+    Membership.objects.create(user=people["erin"], unit=syt, role="officer")
+    return {"SYT": syt, "A": a, "B": b}
+
+
+@pytest.fixture
+def round_(people, syt):
+    framework, _ = save_framework(make_framework(), publish=True)
+    return open_round(
+        people["erin"],
+        framework=framework,
+        owner=syt["SYT"],
+        title="CCHC 2024",
+        dates=DATES,
+        units=[syt["SYT"], syt["A"], syt["B"]],
+        appraisers={syt["A"].pk: [people["carol"]]},
+    )
+
+
+def assessment(round_, code):
+    return UnitAssessment.objects.get(round=round_, unit__code=code)
+
+
+def act(user, round_, code, action, **kwargs):
+    return transition(user, assessment(round_, code), action, today=TODAY, **kwargs)
+
+
+def test_erin_opens_a_round_and_it_is_recorded(round_):
+    a = assessment(round_, "A")
+    assert a.state == wf.DRAFT
+    assert list(a.events.values_list("action", "to_state")) == [("open", "draft")]
+
+
+def test_alice_cannot_open_a_round(people, syt):
+    framework, _ = save_framework(make_framework(), publish=True)
+    with pytest.raises(ActionRefused, match="only a CCHC officer"):
+        open_round(
+            people["alice"],
+            framework=framework,
+            owner=syt["SYT"],
+            title="x",
+            dates=DATES,
+            units=[syt["A"]],
+        )
+
+
+def test_a_round_needs_a_published_framework_and_ordered_deadlines(people, syt):
+    framework, _ = save_framework(make_framework())
+    with pytest.raises(ActionRefused, match="not published"):
+        open_round(
+            people["erin"],
+            framework=framework,
+            owner=syt["SYT"],
+            title="x",
+            dates=DATES,
+            units=[syt["A"]],
+        )
+    framework, _ = save_framework(make_framework(), publish=True)
+    bad = RoundDates(date(2025, 3, 1), date(2025, 2, 1), date(2025, 2, 2), date(2025, 2, 3))
+    with pytest.raises(ActionRefused, match="follow the cycle"):
+        open_round(
+            people["erin"],
+            framework=framework,
+            owner=syt["SYT"],
+            title="x",
+            dates=bad,
+            units=[syt["A"]],
+        )
+
+
+def test_alice_submits_her_unit_but_not_bobs(people, round_):
+    event = act(people["alice"], round_, "A", "submit", note="Đã đủ tài liệu")
+    assert (event.from_state, event.to_state, event.actor.username) == (
+        "draft",
+        "submitted",
+        "alice",
+    )
+    with pytest.raises(ActionRefused, match="no access"):
+        act(people["alice"], round_, "B", "submit")
+
+
+def test_alice_withdraws_until_the_appraisal_starts(people, round_):
+    act(people["alice"], round_, "A", "submit")
+    act(people["alice"], round_, "A", "withdraw")
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    with pytest.raises(ActionRefused, match="in appraisal, round 1"):
+        act(people["alice"], round_, "A", "withdraw")
+
+
+def test_the_whole_cycle_with_an_explanation_round(people, round_):
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    act(people["carol"], round_, "A", "request_explanation", note="Bổ sung TLKC tiêu chí 1.1")
+    act(people["alice"], round_, "A", "answer")
+    act(people["carol"], round_, "A", "finalize")
+    with pytest.raises(ActionRefused, match="may not"):
+        act(people["carol"], round_, "A", "publish")
+    act(people["erin"], round_, "A", "publish")
+    a = assessment(round_, "A")
+    assert a.state == wf.PUBLISHED
+    assert [e.action for e in a.events.all()] == [
+        "open",
+        "submit",
+        "start_appraisal",
+        "request_explanation",
+        "answer",
+        "finalize",
+        "publish",
+    ]
+
+
+def test_carol_appraises_only_the_units_she_is_assigned(people, round_):
+    act(people["bob"], round_, "B", "submit")
+    with pytest.raises(ActionRefused, match="no access"):
+        act(people["carol"], round_, "B", "start_appraisal")
+    act(people["erin"], round_, "B", "start_appraisal")  # the officer may start it
+
+
+def test_dave_reads_everything_but_cannot_submit(people, round_):
+    assert all(can_read(people["dave"], a) for a in round_.assessments.all())
+    with pytest.raises(ActionRefused, match="may not"):
+        act(people["dave"], round_, "A", "submit")
+
+
+def test_frank_has_no_access_at_all(people, round_):
+    assert not any(can_read(people["frank"], a) for a in round_.assessments.all())
+    with pytest.raises(ActionRefused, match="no access"):
+        act(people["frank"], round_, "A", "submit")
+
+
+def test_the_departments_own_submission_needs_daves_approval(people, syt, round_):
+    Membership.objects.create(user=people["alice"], unit=syt["SYT"], role="staff")
+    act(people["alice"], round_, "SYT", "submit")
+    with pytest.raises(ActionRefused, match="approve the department"):
+        act(people["erin"], round_, "SYT", "start_appraisal")
+    with pytest.raises(ActionRefused, match="may not"):
+        act(people["alice"], round_, "SYT", "approve")
+    act(people["dave"], round_, "SYT", "approve")
+    act(people["erin"], round_, "SYT", "start_appraisal")
+    act(people["alice"], round_, "A", "submit")
+    with pytest.raises(ActionRefused, match="only the department's own"):
+        act(people["dave"], round_, "A", "approve")
+
+
+def test_deadlines_are_enforced_and_an_extension_is_recorded(people, round_):
+    late = DATES.self_due + timedelta(days=1)
+    a = assessment(round_, "A")
+    with pytest.raises(ActionRefused, match="deadline passed on 15/01/2025"):
+        transition(people["alice"], a, "submit", today=late)
+    with pytest.raises(ActionRefused, match="only the CCHC officer"):
+        extend_deadline(people["alice"], a, "self", late, reason="xin gia hạn")
+    extend_deadline(people["erin"], a, "self", late, reason="Mất điện hệ thống")
+    assert deadline(a, "self") == late
+    transition(people["alice"], a, "submit", today=late)
+    override = a.events.get(action="extend")
+    assert override.override and override.actor.username == "erin"
+    assert "Mất điện" in override.note
+
+
+def test_erin_reopens_with_a_reason_recorded_as_an_override(people, round_):
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    with pytest.raises(ActionRefused, match="say why"):
+        reopen(people["erin"], assessment(round_, "A"), wf.DRAFT, reason=" ")
+    with pytest.raises(ActionRefused):
+        reopen(people["alice"], assessment(round_, "A"), wf.DRAFT, reason="sửa")
+    event = reopen(people["erin"], assessment(round_, "A"), wf.DRAFT, reason="Đơn vị nộp nhầm")
+    assert event.override and assessment(round_, "A").state == wf.DRAFT
+
+
+def test_published_results_cannot_be_reopened(people, round_):
+    for user, action in [
+        ("alice", "submit"),
+        ("carol", "start_appraisal"),
+        ("carol", "finalize"),
+        ("erin", "publish"),
+    ]:
+        act(people[user], round_, "A", action)
+    with pytest.raises(ActionRefused, match="cannot be reopened"):
+        reopen(people["erin"], assessment(round_, "A"), wf.FINAL, reason="x")
+    with pytest.raises(ActionRefused, match="published"):
+        extend_deadline(people["erin"], assessment(round_, "A"), "self", TODAY, reason="x")
+
+
+def test_two_people_acting_on_the_same_version_do_not_overwrite_each_other(people, round_):
+    seen = assessment(round_, "A").version
+    act(people["alice"], round_, "A", "submit", expected_version=seen)
+    with pytest.raises(Conflict, match="someone else changed"):
+        act(people["alice"], round_, "A", "withdraw", expected_version=seen)
+
+
+def test_published_results_are_immutable_even_from_the_command_line(people, round_, tmp_path):
+    from conftest import write
+
+    from parindex.assessments.services import import_scores
+    from parindex.tables import TableError
+
+    for user, action in [
+        ("alice", "submit"),
+        ("carol", "start_appraisal"),
+        ("carol", "finalize"),
+        ("erin", "publish"),
+    ]:
+        act(people[user], round_, "A", action)
+    path = write(tmp_path / "late.csv", "unit,criterion,points\nA,1.1,1\nB,1.1,1\n")
+    with pytest.raises(TableError) as refused:
+        import_scores(path, "t-2024", "final", actor="erin")
+    assert [(p.row, str(p.message)) for p in refused.value.problems] == [
+        (2, "the results of A are published and can no longer change")
+    ]
