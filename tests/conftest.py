@@ -128,3 +128,49 @@ def cli(cli_template, tmp_path):
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- personas (healthchecks style): alice is staff of the hospital A, bob of the CDC B,
+# carol appraises A, dave leads the Sở Y tế, erin is its CCHC officer, frank has no role.
+
+
+@pytest.fixture
+def people(db):
+    from django.contrib.auth.models import User
+
+    names = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    return {name: User.objects.create_user(name, password=f"{name}-pw") for name in names}
+
+
+@pytest.fixture
+def syt(people):
+    from parindex.units.models import Membership, Unit
+
+    syt = Unit.objects.create(code="SYT", name="Sở Y tế")
+    a = Unit.objects.create(code="A", name="Bệnh viện A", parent=syt)
+    b = Unit.objects.create(code="B", name="CDC B", parent=syt)
+    Membership.objects.create(user=people["alice"], unit=a, role="staff")
+    Membership.objects.create(user=people["bob"], unit=b, role="staff")
+    Membership.objects.create(user=people["dave"], unit=syt, role="leader")
+    Membership.objects.create(user=people["erin"], unit=syt, role="officer")
+    return {"SYT": syt, "A": a, "B": b}
+
+
+@pytest.fixture
+def round_(people, syt):
+    """A round of the helpers' framework for SYT, A and B; carol appraises A."""
+    from helpers import make_framework, round_dates
+
+    from parindex.assessments.actions import open_round
+    from parindex.frameworks.services import save_framework
+
+    framework, _ = save_framework(make_framework(), publish=True)
+    return open_round(
+        people["erin"],
+        framework=framework,
+        owner=syt["SYT"],
+        title="CCHC 2024",
+        dates=round_dates(),
+        units=[syt["SYT"], syt["A"], syt["B"]],
+        appraisers={syt["A"].pk: [people["carol"]]},
+    )

@@ -1,5 +1,6 @@
 """Small builders for tests: frameworks in their file form, units, scores."""
 
+from datetime import date
 from decimal import Decimal
 
 from parindex.domain.framework import load_framework
@@ -99,3 +100,32 @@ def make_framework(**overrides):
 
 def D(value) -> Decimal:
     return Decimal(str(value))
+
+
+# --- the personas' round (fixtures in conftest.py) -----------------------------------------
+
+TODAY = date(2025, 1, 10)
+
+
+def round_dates():
+    from parindex.assessments.actions import RoundDates
+
+    return RoundDates(
+        self_due=date(2025, 1, 15),
+        appraisal_due=date(2025, 2, 15),
+        explanation_due=date(2025, 2, 28),
+        appraisal2_due=date(2025, 3, 15),
+    )
+
+
+def assessment(round_, code):
+    from parindex.assessments.models import UnitAssessment
+
+    return UnitAssessment.objects.get(round=round_, unit__code=code)
+
+
+def act(user, round_, code, action, **kwargs):
+    """A workflow action on unit `code`, on a day inside every window of the round."""
+    from parindex.assessments.actions import transition
+
+    return transition(user, assessment(round_, code), action, today=TODAY, **kwargs)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from parindex.assessments.models import ScoreChange, ScoreEntry
+from parindex.assessments.models import AuditEntry, ScoreEntry
 from parindex.assessments.results import framework_results
 from parindex.domain.framework import SURVEY
 from parindex.frameworks.models import Framework
@@ -65,10 +65,10 @@ def test_library_sets_use_every_kind_of_data_rule(library, name):
 def test_the_demo_loads_twice_without_changing_anything():
     first = load_demo()
     assert first.rows > 1500 and first.changed == first.rows
-    entries, changes = ScoreEntry.objects.count(), ScoreChange.objects.count()
+    entries, changes = ScoreEntry.objects.count(), AuditEntry.objects.count()
     again = load_demo()
     assert again.changed == 0 and again.units_created == 0
-    assert (ScoreEntry.objects.count(), ScoreChange.objects.count()) == (entries, changes)
+    assert (ScoreEntry.objects.count(), AuditEntry.objects.count()) == (entries, changes)
     assert all(f.is_published for f in Framework.objects.all())
 
 

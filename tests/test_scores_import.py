@@ -7,7 +7,7 @@ from conftest import write
 from helpers import make_framework
 from openpyxl import Workbook
 
-from parindex.assessments.models import ScoreChange, ScoreEntry
+from parindex.assessments.models import AuditEntry, ScoreEntry
 from parindex.assessments.services import import_scores
 from parindex.frameworks.services import save_framework
 from parindex.tables import TableError
@@ -47,20 +47,20 @@ def test_it_imports_points_and_named_values(tmp_path):
 
 def test_the_same_file_twice_changes_nothing(tmp_path):
     scores(tmp_path, GOOD)
-    changes = ScoreChange.objects.count()
+    changes = AuditEntry.objects.count()
     report = scores(tmp_path, GOOD)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 5)
-    assert ScoreChange.objects.count() == changes
+    assert AuditEntry.objects.count() == changes
 
 
 def test_every_change_is_audited_with_who_when_old_new_why(tmp_path):
     scores(tmp_path, GOOD)
     scores(tmp_path, "unit,criterion,points,note\nSYT,1.1,1,Thiếu tài liệu kiểm chứng\n")
-    change = ScoreChange.objects.filter(unit__code="SYT", key="1.1").first()
+    change = AuditEntry.objects.filter(unit__code="SYT", key="1.1").first()
     assert (change.old, change.new) == (Decimal("1.75"), Decimal(1))
     assert change.actor == "erin" and change.reason == "Thiếu tài liệu kiểm chứng"
     assert change.at is not None
-    first = ScoreChange.objects.filter(unit__code="SYT", key="1.1").last()
+    first = AuditEntry.objects.filter(unit__code="SYT", key="1.1").last()
     assert first.old is None and first.reason == "scores.csv"
 
 
@@ -107,7 +107,7 @@ def test_a_bad_file_is_refused_whole_with_every_row_column_and_reason(tmp_path):
     assert "above the cap of 5" in found[(11, "points")]
     assert "already appears on row 12" in found[(13, "criterion")]
     assert "greater than legal.planned" in found[(14, "value")]
-    assert not ScoreEntry.objects.exists() and not ScoreChange.objects.exists()
+    assert not ScoreEntry.objects.exists() and not AuditEntry.objects.exists()
 
 
 def test_a_refused_file_leaves_earlier_scores_untouched(tmp_path):

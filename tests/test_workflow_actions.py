@@ -5,8 +5,7 @@ tế), frank (a user with no role)."""
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
-from helpers import make_framework
+from helpers import TODAY, act, assessment, make_framework, round_dates
 
 from parindex.assessments.actions import (
     ActionRefused,
@@ -19,60 +18,11 @@ from parindex.assessments.actions import (
     reopen,
     transition,
 )
-from parindex.assessments.models import UnitAssessment
 from parindex.domain import workflow as wf
 from parindex.frameworks.services import save_framework
-from parindex.units.models import Membership, Unit
+from parindex.units.models import Membership
 
 pytestmark = pytest.mark.django_db
-
-TODAY = date(2025, 1, 10)
-DATES = RoundDates(
-    self_due=date(2025, 1, 15),
-    appraisal_due=date(2025, 2, 15),
-    explanation_due=date(2025, 2, 28),
-    appraisal2_due=date(2025, 3, 15),
-)
-
-
-@pytest.fixture
-def people():
-    names = ["alice", "bob", "carol", "dave", "erin", "frank"]
-    return {name: User.objects.create_user(name, password="x") for name in names}
-
-
-@pytest.fixture
-def syt(people):
-    syt = Unit.objects.create(code="SYT", name="Sở Y tế")
-    a = Unit.objects.create(code="A", name="Bệnh viện A", parent=syt)
-    b = Unit.objects.create(code="B", name="CDC B", parent=syt)
-    Membership.objects.create(user=people["alice"], unit=a, role="staff")
-    Membership.objects.create(user=people["bob"], unit=b, role="staff")
-    Membership.objects.create(user=people["dave"], unit=syt, role="leader")
-    Membership.objects.create(user=people["erin"], unit=syt, role="officer")
-    return {"SYT": syt, "A": a, "B": b}
-
-
-@pytest.fixture
-def round_(people, syt):
-    framework, _ = save_framework(make_framework(), publish=True)
-    return open_round(
-        people["erin"],
-        framework=framework,
-        owner=syt["SYT"],
-        title="CCHC 2024",
-        dates=DATES,
-        units=[syt["SYT"], syt["A"], syt["B"]],
-        appraisers={syt["A"].pk: [people["carol"]]},
-    )
-
-
-def assessment(round_, code):
-    return UnitAssessment.objects.get(round=round_, unit__code=code)
-
-
-def act(user, round_, code, action, **kwargs):
-    return transition(user, assessment(round_, code), action, today=TODAY, **kwargs)
 
 
 def test_erin_opens_a_round_and_it_is_recorded(round_):
@@ -89,7 +39,7 @@ def test_alice_cannot_open_a_round(people, syt):
             framework=framework,
             owner=syt["SYT"],
             title="x",
-            dates=DATES,
+            dates=round_dates(),
             units=[syt["A"]],
         )
 
@@ -102,7 +52,7 @@ def test_a_round_needs_a_published_framework_and_ordered_deadlines(people, syt):
             framework=framework,
             owner=syt["SYT"],
             title="x",
-            dates=DATES,
+            dates=round_dates(),
             units=[syt["A"]],
         )
     framework, _ = save_framework(make_framework(), publish=True)
@@ -194,7 +144,7 @@ def test_the_departments_own_submission_needs_daves_approval(people, syt, round_
 
 
 def test_deadlines_are_enforced_and_an_extension_is_recorded(people, round_):
-    late = DATES.self_due + timedelta(days=1)
+    late = round_dates().self_due + timedelta(days=1)
     a = assessment(round_, "A")
     with pytest.raises(ActionRefused, match="deadline passed on 15/01/2025"):
         transition(people["alice"], a, "submit", today=late)

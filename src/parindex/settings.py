@@ -110,3 +110,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+# Evidence documents: outside the static root, served only through a permission-checked view.
+EVIDENCE_ROOT = Path(os.getenv("PARINDEX_EVIDENCE_DIR") or DATA_DIR / "evidence")
+EVIDENCE_MAX_BYTES = int(os.getenv("PARINDEX_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

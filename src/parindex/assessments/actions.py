@@ -186,6 +186,15 @@ def transition(
                 N_("the deadline passed on %(due)s; ask the CCHC officer for an extension"),
                 due=_dmy(due),
             )
+    if action == "submit":
+        from parindex.assessments.criteria import unsupported_criteria
+
+        missing = unsupported_criteria(assessment)
+        if missing:
+            raise _refuse(
+                N_("attach evidence or write an explanation for %(codes)s before submitting"),
+                codes=", ".join(missing),
+            )
     is_own = assessment.unit_id == assessment.round.owner_id
     if action == "approve" and not is_own:
         raise _refuse(N_("only the department's own self-assessment needs a leader's approval"))

@@ -1,8 +1,14 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parindex.assessments.storage import EvidenceStorage
 from parindex.domain import scoring
+
+# Outside STATIC_ROOT and MEDIA_ROOT: evidence is only ever served by a permission-checked view.
+evidence_storage = EvidenceStorage()
 
 
 class Stage(models.TextChoices):
@@ -32,6 +38,7 @@ class ScoreEntry(models.Model):
     points = models.DecimalField(_("points"), max_digits=9, decimal_places=4, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.CharField(_("updated by"), max_length=150, blank=True)
 
@@ -54,23 +61,27 @@ class ScoreEntry(models.Model):
         return f"{self.unit_id} {self.stage} {self.key}"
 
 
-class ScoreChange(models.Model):
-    """The audit trail: every change of an entry, with who, when, old, new and why."""
+class AuditEntry(models.Model):
+    """The audit trail: every change of a score, an input value, an explanation, a comment or
+    evidence, with who, when, the old and new value and why. Numbers go in old/new, texts in
+    old_text/new_text. Workflow transitions are in `WorkflowEvent`."""
 
     framework = models.ForeignKey(
         "frameworks.Framework",
         verbose_name=_("framework"),
         on_delete=models.PROTECT,
-        related_name="changes",
+        related_name="audit_entries",
     )
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="changes"
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="audit_entries"
     )
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=12, blank=True)
     key = models.CharField(_("criterion or input"), max_length=100)
-    field = models.CharField(_("field"), max_length=10)  # points | value
+    field = models.CharField(_("field"), max_length=20)
     old = models.DecimalField(_("old"), max_digits=20, decimal_places=6, null=True, blank=True)
     new = models.DecimalField(_("new"), max_digits=20, decimal_places=6, null=True, blank=True)
+    old_text = models.TextField(_("old text"), blank=True)
+    new_text = models.TextField(_("new text"), blank=True)
     actor = models.CharField(_("by"), max_length=150)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -83,12 +94,15 @@ class ScoreChange(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("score change")
-        verbose_name_plural = _("score changes")
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["framework", "unit", "key"])]
 
     def __str__(self):
-        return f"{self.unit_id} {self.stage} {self.key}: {self.old} → {self.new}"
+        old = self.old if self.old is not None else self.old_text
+        new = self.new if self.new is not None else self.new_text
+        return f"{self.unit_id} {self.stage} {self.key} {self.field}: {old} → {new}"
 
 
 class Round(models.Model):
@@ -231,3 +245,129 @@ class DeadlineExtension(models.Model):
 
     def __str__(self):
         return f"{self.assessment}: {self.window} → {self.until}"
+
+
+class CriterionNote(models.Model):
+    """A text about one criterion of one unit's assessment: the unit's explanation (giải
+    trình) where evidence is missing or incomplete, the appraisers' comments of each round and
+    the unit's answer to the first one."""
+
+    class Kind(models.TextChoices):
+        EXPLANATION = "explanation", _("explanation")
+        COMMENT = "comment", _("appraisal comment")
+        ANSWER = "answer", _("answer to the appraisal")
+        COMMENT2 = "comment2", _("second appraisal comment")
+
+    assessment = models.ForeignKey(
+        UnitAssessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="notes"
+    )
+    code = models.CharField(_("criterion"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("criterion note")
+        verbose_name_plural = _("criterion notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "code", "kind"], name="criterion_note_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} {self.code} {self.kind}"
+
+
+def _evidence_name(instance, filename: str) -> str:
+    # Random names: a stored file never reveals its unit, criterion or original name.
+    return f"{instance.assessment.round_id}/{secrets.token_hex(16)}"
+
+
+class Evidence(models.Model):
+    """An evidence document (tài liệu kiểm chứng) of one unit in one round. Stored outside
+    the static root under a random name and served only through a permission-checked view.
+    One document supports several criteria through `EvidenceLink`."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment,
+        verbose_name=_("assessment"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    file = models.FileField(
+        _("file"), storage=evidence_storage, upload_to=_evidence_name, max_length=200
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    number = models.CharField(_("document number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("document date"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=300, blank=True)
+    title = models.CharField(_("document title"), max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence document")
+        verbose_name_plural = _("evidence documents")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "sha256"], name="evidence_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+
+class EvidenceLink(models.Model):
+    """Evidence supporting one criterion, with the appraiser's review of it for that
+    criterion (a document can suffice for one criterion and not for another)."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("not reviewed")
+        ACCEPTED = "accepted", _("accepted")
+        INSUFFICIENT = "insufficient", _("insufficient")
+
+    evidence = models.ForeignKey(
+        Evidence, verbose_name=_("evidence"), on_delete=models.CASCADE, related_name="links"
+    )
+    code = models.CharField(_("criterion"), max_length=50)
+    review = models.CharField(
+        _("review"), max_length=12, choices=Review.choices, default=Review.PENDING
+    )
+    review_reason = models.TextField(_("review reason"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "code"], name="evidence_link_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.evidence} → {self.code}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.models import ScoreChange, ScoreEntry, Stage, UnitAssessment
+from parindex.assessments.models import AuditEntry, ScoreEntry, Stage, UnitAssessment
 from parindex.domain.framework import BONUS, PENALTY, RESERVED_CODES, SURVEY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
@@ -142,6 +142,7 @@ def import_score_rows(
                 report.created += 1
             else:
                 changed_entries.append(entry)
+                entry.version += 1  # an open editing page then sees it changed (optimistic lock)
                 report.updated += 1
             entry.points = item.number if item.field == "points" else None
             entry.value = item.number if item.field == "value" else None
@@ -150,7 +151,7 @@ def import_score_rows(
             entry.updated_at = timezone.now()  # bulk_update does not apply auto_now
             if old != item.number:
                 changes.append(
-                    ScoreChange(
+                    AuditEntry(
                         framework=framework,
                         unit_id=item.unit_id,
                         stage=stage,
@@ -165,10 +166,10 @@ def import_score_rows(
         ScoreEntry.objects.bulk_create(new_entries, batch_size=2000)
         ScoreEntry.objects.bulk_update(
             changed_entries,
-            ["points", "value", "note", "updated_by", "updated_at"],
+            ["points", "value", "note", "updated_by", "updated_at", "version"],
             batch_size=2000,
         )
-        ScoreChange.objects.bulk_create(changes, batch_size=2000)
+        AuditEntry.objects.bulk_create(changes, batch_size=2000)
     return report
 
 
