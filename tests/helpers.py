@@ -1,6 +1,6 @@
 """Small builders for tests: frameworks in their file form, units, scores."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from parindex.domain.framework import load_framework
@@ -104,17 +104,23 @@ def D(value) -> Decimal:
 
 # --- the personas' round (fixtures in conftest.py) -----------------------------------------
 
-TODAY = date(2025, 1, 10)
+
+def today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
 
 
 def round_dates():
+    """Deadlines days to weeks ahead, so that pages and actions fall inside the windows."""
     from parindex.assessments.actions import RoundDates
 
+    start = today()
     return RoundDates(
-        self_due=date(2025, 1, 15),
-        appraisal_due=date(2025, 2, 15),
-        explanation_due=date(2025, 2, 28),
-        appraisal2_due=date(2025, 3, 15),
+        self_due=start + timedelta(days=5),
+        appraisal_due=start + timedelta(days=36),
+        explanation_due=start + timedelta(days=49),
+        appraisal2_due=start + timedelta(days=64),
     )
 
 
@@ -128,4 +134,4 @@ def act(user, round_, code, action, **kwargs):
     """A workflow action on unit `code`, on a day inside every window of the round."""
     from parindex.assessments.actions import transition
 
-    return transition(user, assessment(round_, code), action, today=TODAY, **kwargs)
+    return transition(user, assessment(round_, code), action, today=today(), **kwargs)

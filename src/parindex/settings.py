@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "parindex.frameworks",
     "parindex.assessments",
     "parindex.library",
+    "parindex.web",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,9 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Evidence documents: outside the static root, served only through a permission-checked view.
 EVIDENCE_ROOT = Path(os.getenv("PARINDEX_EVIDENCE_DIR") or DATA_DIR / "evidence")

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
-from parindex.domain.numbers import NumberError, format_number, parse_decimal
+from parindex.domain.numbers import NumberError, format_number, format_percent, parse_decimal
 from parindex.domain.problems import Problems, join_path
 
 ZERO = Decimal(0)
@@ -205,6 +205,9 @@ class Source:
         # A numerator above its denominator is a data slip; never score above 100 %.
         return min(ONE, values[self.numerator] / denominator)
 
+    def describe(self) -> str:
+        return self.input or f"{self.numerator} ÷ {self.denominator}"
+
     def to_dict(self) -> dict:
         if self.input:
             return {"input": self.input}
@@ -262,6 +265,10 @@ class Rule:
         """Points computed from inputs. Rules whose points are typed return MISSING."""
         return Outcome(MISSING)
 
+    def describe(self, node_max: Decimal) -> Message:
+        """The rule in plain words, for the people who score with it."""
+        return Message(N_("points from 0 to %(max)s"), {"max": format_number(node_max)})
+
     def _apply_empty(self, policy: str, node_max: Decimal) -> Outcome:
         if policy == "zero":
             return Outcome.scored(ZERO)
@@ -304,6 +311,21 @@ class Manual(Rule):
         step = reader.decimal("step", low=Decimal("0.0001"))
         low = reader.decimal("min", default=ZERO)
         return cls(step, low)
+
+    def describe(self, node_max):
+        if self.step:
+            return Message(
+                N_("points from %(min)s to %(max)s, in steps of %(step)s"),
+                {
+                    "min": format_number(self.min),
+                    "max": format_number(node_max),
+                    "step": format_number(self.step, 4),
+                },
+            )
+        return Message(
+            N_("points from %(min)s to %(max)s"),
+            {"min": format_number(self.min), "max": format_number(node_max)},
+        )
 
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE}
@@ -348,6 +370,12 @@ class PassFail(Rule):
             reader.decimal("pass_points"),
             reader.decimal("fail_points", default=ZERO),
             reader.name("input"),
+        )
+
+    def describe(self, node_max):
+        return Message(
+            N_("met: %(yes)s; not met: %(no)s"),
+            {"yes": format_number(self.passed(node_max)), "no": format_number(self.fail_points)},
         )
 
     def to_dict(self):
@@ -444,6 +472,12 @@ class Levels(Rule):
             reader.error("levels", N_("two levels give the same points"))
         return cls(tuple(levels))
 
+    def describe(self, node_max):
+        return Message(
+            N_("one of: %(levels)s"),
+            {"levels": "; ".join(f"{lv.label} {format_number(lv.points)}" for lv in self.levels)},
+        )
+
     def to_dict(self):
         return {
             "type": self.TYPE,
@@ -490,6 +524,14 @@ class Survey(Rule):
     def read(cls, reader):
         return cls(reader.name("input"))
 
+    def describe(self, node_max):
+        if self.input:
+            return Message(
+                N_("%(max)s × share of satisfied answers (%(input)s)"),
+                {"max": format_number(node_max), "input": self.input},
+            )
+        return Message(N_("survey points from 0 to %(max)s"), {"max": format_number(node_max)})
+
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE}
         if self.input:
@@ -527,6 +569,12 @@ class Ratio(Rule):
     def read(cls, reader):
         return cls(Source.read(reader, RATIO), _read_empty(reader, True) or "zero")
 
+    def describe(self, node_max):
+        return Message(
+            N_("%(max)s × %(figure)s"),
+            {"max": format_number(node_max), "figure": self.source.describe()},
+        )
+
     def to_dict(self):
         return {"type": self.TYPE, **self.source.to_dict(), "empty": self.empty}
 
@@ -555,6 +603,16 @@ class RatioTarget(Ratio):
             "target", required=True, default=ONE, low=Decimal("0.0001"), high=ONE
         )
         return cls(source, _read_empty(reader, True) or "zero", target)
+
+    def describe(self, node_max):
+        return Message(
+            N_("%(max)s × %(figure)s ÷ %(target)s, at most %(max)s"),
+            {
+                "max": format_number(node_max),
+                "figure": self.source.describe(),
+                "target": format_percent(self.target * 100, 1),
+            },
+        )
 
     def to_dict(self):
         return {**super().to_dict(), "target": self.target}
@@ -585,6 +643,17 @@ class RatioThreshold(Rule):
             reader.decimal("pass_points"),
             reader.decimal("fail_points", default=ZERO),
             _read_empty(reader, True) or "zero",
+        )
+
+    def describe(self, node_max):
+        return Message(
+            N_("%(yes)s if %(figure)s ≥ %(threshold)s, otherwise %(no)s"),
+            {
+                "yes": format_number(self.passed(node_max)),
+                "figure": self.source.describe(),
+                "threshold": format_percent(self.threshold * 100, 1),
+                "no": format_number(self.fail_points),
+            },
         )
 
     def to_dict(self):
@@ -667,6 +736,18 @@ class Bands(Rule):
         bands.sort(key=lambda band: band.min, reverse=True)
         return cls(source, tuple(bands), reader.decimal("else_points", default=ZERO), empty)
 
+    def describe(self, node_max):
+        return Message(
+            N_("by bands of %(figure)s: %(bands)s; below: %(otherwise)s"),
+            {
+                "figure": self.source.describe(),
+                "bands": "; ".join(
+                    f"≥ {format_number(b.min)} → {format_number(b.points)}" for b in self.bands
+                ),
+                "otherwise": format_number(self.else_points),
+            },
+        )
+
     def to_dict(self):
         data: dict[str, Any] = {
             "type": self.TYPE,
@@ -723,6 +804,17 @@ class Linear(Rule):
             hi = lo + 1
         return cls(source, lo, hi, _read_empty(reader, source.is_fraction))
 
+    def describe(self, node_max):
+        return Message(
+            N_("0 at %(lo)s, %(max)s at %(hi)s of %(figure)s, linear between"),
+            {
+                "lo": format_number(self.lo),
+                "hi": format_number(self.hi),
+                "max": format_number(node_max),
+                "figure": self.source.describe(),
+            },
+        )
+
     def to_dict(self):
         data: dict[str, Any] = {
             "type": self.TYPE,
@@ -764,6 +856,17 @@ class Deduction(Rule):
         if floor is not None and base is not None and floor >= base:
             reader.error("floor", N_("floor must be below base"))
         return cls(name, per, base, floor)
+
+    def describe(self, node_max):
+        return Message(
+            N_("%(base)s − %(per)s for each %(input)s, not below %(floor)s"),
+            {
+                "base": format_number(self.base),
+                "per": format_number(self.per, 4),
+                "input": self.input,
+                "floor": format_number(self.floor),
+            },
+        )
 
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE, "input": self.input, "per": self.per}
@@ -807,6 +910,16 @@ class ExternalIndex(Rule):
         if target is not None and scale is not None and target > scale:
             reader.error("target", N_("target is above scale"))
         return cls(name, scale, target)
+
+    def describe(self, node_max):
+        return Message(
+            N_("%(max)s × %(input)s ÷ %(target)s, at most %(max)s"),
+            {
+                "max": format_number(node_max),
+                "input": self.input,
+                "target": format_number(self.target or self.scale),
+            },
+        )
 
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE, "input": self.input}
@@ -879,6 +992,13 @@ class Composite(Rule):
             rule.check(part_max, at, reader.problems)
             parts.append(Part(rule, part_max, weight if weight is not None else ONE))
         return cls(tuple(parts), mode)
+
+    def describe(self, node_max):
+        parts = " + ".join(str(part.rule.describe(part.max)) for part in self.parts)
+        return Message(
+            N_("sum of parts, at most %(max)s: %(parts)s"),
+            {"max": format_number(node_max), "parts": parts},
+        )
 
     def to_dict(self):
         parts = []

@@ -1,0 +1,135 @@
+"""Read side of the assessment cycle: what the scoring grid shows, in a fixed number of
+queries whatever the size of the framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parindex.assessments.actions import roles_of
+from parindex.assessments.criteria import unsupported_criteria
+from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
+from parindex.domain import workflow
+from parindex.domain.framework import Node
+from parindex.domain.scoring import (
+    APPRAISAL,
+    APPRAISAL2,
+    FINAL,
+    SELF,
+    NodeScore,
+    StageData,
+    UnitScore,
+    score_unit,
+)
+
+
+@dataclass
+class GridRow:
+    node: Node
+    depth: int
+    entries: dict[str, ScoreEntry] = field(default_factory=dict)  # by stage
+    notes: dict[str, CriterionNote] = field(default_factory=dict)  # by kind
+    links: list[EvidenceLink] = field(default_factory=list)
+    self_score: NodeScore | None = None
+    score: NodeScore | None = None  # the engine's result over every stage
+    unsupported: bool = False
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.node.is_leaf
+
+
+@dataclass
+class Grid:
+    assessment: UnitAssessment
+    roles: frozenset[str]
+    part: str | None  # what the user edits now: self, answer, appraisal, appraisal2
+    rows: list[GridRow]
+    self_total: UnitScore
+    total: UnitScore
+    unsupported: list[str]
+    actions: list[str]
+
+    @property
+    def is_officer(self) -> bool:
+        return workflow.OFFICER in self.roles
+
+
+def _stage_data(entries: list[ScoreEntry], stages: tuple[str, ...]) -> dict[str, StageData]:
+    data: dict[str, StageData] = {}
+    for entry in entries:
+        if entry.stage not in stages:
+            continue
+        holder = data.setdefault(entry.stage, StageData())
+        if entry.points is not None:
+            holder.points[entry.key] = entry.points
+        else:
+            holder.values[entry.key] = entry.value
+    return data
+
+
+def grid(assessment_id: int, user) -> Grid:
+    assessment = UnitAssessment.objects.select_related(
+        "round", "round__framework", "round__owner", "unit"
+    ).get(pk=assessment_id)
+    roles = roles_of(user, assessment)
+    framework = assessment.round.framework.domain
+    entries = list(
+        ScoreEntry.objects.filter(
+            framework_id=assessment.round.framework_id, unit_id=assessment.unit_id
+        )
+    )
+    notes = list(CriterionNote.objects.filter(assessment=assessment))
+    links = list(
+        EvidenceLink.objects.filter(evidence__assessment=assessment)
+        .select_related("evidence")
+        .order_by("evidence__uploaded_at", "id")
+    )
+    self_total = score_unit(framework, _stage_data(entries, (SELF,)))
+    total = score_unit(framework, _stage_data(entries, (SELF, APPRAISAL, APPRAISAL2, FINAL)))
+    unsupported = unsupported_criteria(assessment)
+
+    rows: list[GridRow] = []
+    by_code: dict[str, GridRow] = {}
+
+    def visit(node: Node, depth: int) -> None:
+        row = GridRow(
+            node,
+            depth,
+            self_score=self_total.nodes[node.code],
+            score=total.nodes[node.code],
+            unsupported=node.code in unsupported,
+        )
+        rows.append(row)
+        by_code[node.code] = row
+        for child in node.children:
+            visit(child, depth + 1)
+
+    for node in framework.nodes:
+        visit(node, 0)
+    for entry in entries:
+        if entry.key in by_code:
+            by_code[entry.key].entries[entry.stage] = entry
+    for note in notes:
+        if note.code in by_code:
+            by_code[note.code].notes[note.kind] = note
+    for link in links:
+        if link.code in by_code:
+            by_code[link.code].links.append(link)
+    part = workflow.editable_part(assessment.state, roles)
+    return Grid(
+        assessment,
+        roles,
+        part,
+        rows,
+        self_total,
+        total,
+        unsupported,
+        workflow.available_actions(assessment.state, roles),
+    )
+
+
+def percent(score: NodeScore | None) -> Decimal | None:
+    if score is None or not score.max:
+        return None
+    return score.score * 100 / score.max

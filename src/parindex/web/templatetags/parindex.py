@@ -1,0 +1,65 @@
+"""Template filters: Vietnamese numbers, domain messages, workflow labels."""
+
+from django import template
+from django.utils.translation import gettext
+
+from parindex.assessments.queries import percent
+from parindex.domain import workflow
+from parindex.domain.i18n import Message
+from parindex.domain.numbers import format_number, format_percent
+from parindex.messages import render
+
+register = template.Library()
+
+
+@register.filter
+def vn(value, places=3):
+    """92,125 — 3.105 — "" for None."""
+    return "" if value is None else format_number(value, int(places))
+
+
+@register.filter
+def pct(score):
+    return format_percent(percent(score))
+
+
+@register.filter
+def msg(message):
+    return render(message) if isinstance(message, Message) else message
+
+
+@register.filter
+def state_label(state):
+    return gettext(workflow.STATE_LABELS.get(state, state))
+
+
+@register.filter
+def action_label(action):
+    return gettext(workflow.ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def describe(node):
+    return render(node.effective_rule.describe(node.effective_max))
+
+
+@register.filter
+def entry(row, stage):
+    item = row.entries.get(stage)
+    return item.points if item is not None else None
+
+
+@register.filter
+def entry_version(row, stage):
+    item = row.entries.get(stage)
+    return item.version if item is not None else ""
+
+
+@register.filter
+def note(row, kind):
+    return row.notes.get(kind)
+
+
+@register.filter
+def passed(rule, node):
+    return rule.passed(node.effective_max)

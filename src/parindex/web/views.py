@@ -1,0 +1,302 @@
+"""Pages of the assessment cycle. Views are thin: they read the request, call the actions of
+`parindex.assessments` (which check permissions) and render; HTMX requests get fragments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parindex.assessments import actions, criteria, queries
+from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, UnitAssessment
+from parindex.domain import workflow
+from parindex.domain.numbers import NumberError, parse_decimal
+from parindex.messages import render as render_message
+from parindex.units.models import Membership, Unit
+from parindex.web.forms import EvidenceForm, RoundForm
+
+
+def _visible_assessments(user):
+    """Every unit assessment the user holds a role in (staff, appraiser, officer, leader)."""
+    if user.is_superuser:
+        return UnitAssessment.objects.all()
+    parents = dict(Unit.objects.values_list("id", "parent_id"))
+    memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+    staff = {unit for unit, role in memberships if role == Membership.Role.STAFF}
+    heads = {unit for unit, role in memberships if role != Membership.Role.STAFF}
+
+    def under_a_head(unit_id):
+        seen = set()
+        while unit_id is not None and unit_id not in seen:
+            if unit_id in heads:
+                return True
+            seen.add(unit_id)
+            unit_id = parents.get(unit_id)
+        return False
+
+    subtree = {unit for unit in parents if under_a_head(unit)}
+    from django.db.models import Q
+
+    return UnitAssessment.objects.filter(
+        Q(unit_id__in=staff | subtree) | Q(round__owner_id__in=subtree) | Q(appraisers=user)
+    ).distinct()
+
+
+@login_required
+def home(request):
+    assessments = (
+        _visible_assessments(request.user)
+        .select_related("round", "round__framework", "unit")
+        .order_by("-round__created_at", "unit__code")
+    )
+    rounds: dict = {}
+    for assessment in assessments:
+        rounds.setdefault(assessment.round, []).append(assessment)
+    can_open = (
+        request.user.is_superuser
+        or Membership.objects.filter(user=request.user, role=Membership.Role.OFFICER).exists()
+    )
+    return render(request, "web/home.html", {"rounds": rounds, "can_open": can_open})
+
+
+@login_required
+def round_create(request):
+    form = RoundForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = actions.open_round(request.user, **form.round_arguments())
+        except actions.ActionRefused as exc:
+            form.add_error(None, render_message(exc.message))
+        else:
+            messages.success(request, _("Round “%(title)s” opened.") % {"title": round_.title})
+            return redirect("web:home")
+    return render(request, "web/round_form.html", {"form": form})
+
+
+def _assessment_for(request, pk) -> UnitAssessment:
+    assessment = get_object_or_404(
+        UnitAssessment.objects.select_related("round", "round__owner", "unit"), pk=pk
+    )
+    if not actions.can_read(request.user, assessment):
+        raise Http404  # never confirm that another unit's assessment exists
+    return assessment
+
+
+@login_required
+def grid(request, pk):
+    _assessment_for(request, pk)
+    return render(
+        request, "web/grid.html", {"grid": queries.grid(pk, request.user), "stages": workflow}
+    )
+
+
+@login_required
+@require_POST
+def take_action(request, pk):
+    assessment = _assessment_for(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        if action == "reopen":
+            actions.reopen(
+                request.user,
+                assessment,
+                request.POST.get("target", ""),
+                reason=request.POST.get("note", ""),
+                expected_version=version,
+            )
+        else:
+            actions.transition(
+                request.user,
+                assessment,
+                action,
+                note=request.POST.get("note", ""),
+                expected_version=version,
+            )
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Done: %(action)s.") % {"action": _(workflow.ACTION_LABELS.get(action, action))},
+        )
+    return redirect("web:grid", pk=pk)
+
+
+def _row_response(request, pk, code, error=None):
+    data = queries.grid(pk, request.user)
+    row = next(r for r in data.rows if r.node.code == code)
+    return render(request, "web/_row.html", {"grid": data, "row": row, "error": error, "oob": True})
+
+
+def _version(request):
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_POST
+def save_points(request, pk, code):
+    assessment = _assessment_for(request, pk)
+    raw = request.POST.get("points", "").strip()
+    error = None
+    try:
+        points = parse_decimal(raw, percent=False) if raw else None
+        criteria.set_points(
+            request.user,
+            assessment,
+            code,
+            points,
+            expected_version=_version(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except NumberError as exc:
+        error = _("not a number: %(reason)s") % {
+            "reason": _(exc.msgid) % exc.params if exc.params else _(exc.msgid)
+        }
+    except actions.ActionRefused as exc:
+        error = render_message(exc.message)
+    if request.headers.get("HX-Request"):
+        return _row_response(request, pk, code, error)
+    if error:
+        messages.error(request, f"{code}: {error}")
+    return redirect("web:grid", pk=pk)
+
+
+@login_required
+@require_POST
+def save_note(request, pk, code):
+    assessment = _assessment_for(request, pk)
+    error = None
+    try:
+        criteria.set_note(
+            request.user,
+            assessment,
+            code,
+            request.POST.get("text", ""),
+            expected_version=_version(request),
+        )
+    except actions.ActionRefused as exc:
+        error = render_message(exc.message)
+    if request.headers.get("HX-Request"):
+        return _row_response(request, pk, code, error)
+    if error:
+        messages.error(request, f"{code}: {error}")
+    return redirect("web:criterion", pk=pk, code=code)
+
+
+@login_required
+def criterion(request, pk, code):
+    assessment = _assessment_for(request, pk)
+    data = queries.grid(pk, request.user)
+    row = next((r for r in data.rows if r.node.code == code and r.is_leaf), None)
+    if row is None:
+        raise Http404
+    history = AuditEntry.objects.filter(
+        framework_id=assessment.round.framework_id, unit_id=assessment.unit_id, key=code
+    ).select_related("user")
+    form = EvidenceForm(initial={"codes": code})
+    other_evidence = Evidence.objects.filter(assessment=assessment).exclude(links__code=code)
+    return render(
+        request,
+        "web/criterion.html",
+        {
+            "grid": data,
+            "row": row,
+            "history": history,
+            "form": form,
+            "other_evidence": other_evidence,
+            "events": assessment.events.select_related("actor"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload(request, pk, code):
+    assessment = _assessment_for(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            criteria.upload_evidence(
+                request.user, assessment, form.cleaned_data["file"], form.info(), [code]
+            )
+        except actions.ActionRefused as exc:
+            messages.error(request, render_message(exc.message))
+        else:
+            messages.success(request, _("The document is attached to %(code)s.") % {"code": code})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("web:criterion", pk=pk, code=code)
+
+
+@login_required
+@require_POST
+def link(request, pk, code):
+    assessment = _assessment_for(request, pk)
+    evidence = get_object_or_404(Evidence, pk=request.POST.get("evidence"), assessment=assessment)
+    try:
+        criteria.link_evidence(request.user, evidence, code)
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+    return redirect("web:criterion", pk=pk, code=code)
+
+
+@login_required
+@require_POST
+def unlink(request, pk, link_id):
+    assessment = _assessment_for(request, pk)
+    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=assessment)
+    try:
+        criteria.unlink_evidence(request.user, link_)
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+    return redirect("web:criterion", pk=pk, code=link_.code)
+
+
+@login_required
+@require_POST
+def review(request, pk, link_id):
+    assessment = _assessment_for(request, pk)
+    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=assessment)
+    try:
+        criteria.review_evidence(
+            request.user, link_, request.POST.get("review", ""), request.POST.get("reason", "")
+        )
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+    return redirect("web:criterion", pk=pk, code=link_.code)
+
+
+@login_required
+def evidence_file(request, evidence_id):
+    """The only way to a stored document: checked against the reader's roles."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "assessment", "assessment__round", "assessment__round__owner", "assessment__unit"
+        ),
+        pk=evidence_id,
+    )
+    if not actions.can_read(request.user, evidence.assessment):
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
