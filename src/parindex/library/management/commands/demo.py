@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from parindex.commands import TranslatedCommand
 from parindex.frameworks.services import OUTCOME_LABELS
+from parindex.library.accounts import load_demo_accounts
 from parindex.library.demo import load_demo
 
 
@@ -23,6 +24,7 @@ class Command(TranslatedCommand):
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
         report = load_demo()
+        accounts = load_demo_accounts()
         for code, outcome in report.frameworks:
             self.stdout.write(
                 _("framework %(code)s: %(outcome)s")
@@ -32,3 +34,5 @@ class Command(TranslatedCommand):
             _("demo: %(units)s new units, %(rows)s score rows (%(changed)s written)")
             % {"units": report.units_created, "rows": report.rows, "changed": report.changed}
         )
+        if accounts:
+            self.stdout.write(_("demo: %(count)s demo accounts created") % {"count": accounts})
