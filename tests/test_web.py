@@ -186,3 +186,11 @@ def test_published_assessments_show_no_edit_controls(client, people, round_):
         act(people[user], round_, "A", action)
     page = login(client, people, "erin").get(grid_url(round_, "A")).content.decode()
     assert 'name="points"' not in page
+
+
+def test_vietnamese_unless_the_user_switches_even_with_an_english_browser(client, people, round_):
+    login(client, people, "alice")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Các đợt đánh giá" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Assessment rounds" in client.get("/").content.decode()

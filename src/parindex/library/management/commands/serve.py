@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management import call_command
 from django.utils.translation import gettext as _
@@ -28,8 +26,6 @@ class Command(TranslatedCommand):
         from parindex.wsgi import application
 
         call_command("migrate", verbosity=0, interactive=False)
-        # WhiteNoise serves from the apps; an empty STATIC_ROOT keeps it from warning.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         if settings.ALLOWED_HOSTS and host not in ("127.0.0.1", "localhost"):
             settings.ALLOWED_HOSTS.append(host)
         users = set(
