@@ -1,0 +1,146 @@
+"""A whole cycle in Debian's real Chromium, driven by Playwright (never a downloaded browser):
+erin opens a round, alice self-scores with an evidence upload and submits, carol appraises
+twice with an explanation in between, erin publishes."""
+
+import os
+import shutil
+
+import pytest
+from helpers import make_framework
+
+from parindex.frameworks.services import save_framework
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: scripts/test installs Debian's chromium package")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself are safe here (one thread at a time).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
+class Persona:
+    def __init__(self, browser, live_server, name):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.url = live_server.url
+        self.page.goto(f"{self.url}/accounts/login/")
+        self.page.fill("#id_username", name)
+        self.page.fill("#id_password", f"{name}-pw")
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(f"{self.url}/")
+
+    def open_unit(self, code):
+        self.page.goto(f"{self.url}/")
+        self.page.click(f"a:has-text('{code} —')")
+        self.page.wait_for_selector("table.grid")
+
+    def act(self, action):
+        self.page.click(f"form:has(input[name=action][value={action}]) button")
+        self.page.wait_for_load_state("load")
+
+    def score(self, code, points):
+        row = self.page.locator(f"tr[id='row-{code}']")
+        row.locator("input[name=points], select[name=points]").first.fill(points)
+        with self.page.expect_response(lambda r: "/points/" in r.url):
+            row.locator("button[type=submit]").click()
+        self.page.wait_for_timeout(100)  # let HTMX swap the row
+
+    def badge(self):
+        return self.page.locator(".actions .badge").first.inner_text()
+
+
+def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_path):
+    save_framework(make_framework(), publish=True)
+
+    erin = Persona(browser, live_server, "erin")
+    page = erin.page
+    page.click("a.button")  # Mở đợt đánh giá
+    page.select_option("#id_framework", label="t-2024 — Bộ chỉ số thử")
+    page.select_option("#id_owner", label="SYT — Sở Y tế")
+    page.fill("#id_title", "Đợt thử nghiệm")
+    from helpers import round_dates
+
+    dates = round_dates()
+    for field in ("self_due", "appraisal_due", "explanation_due", "appraisal2_due"):
+        page.fill(f"#id_{field}", getattr(dates, field).isoformat())
+    page.check("label:has-text('A — Bệnh viện A') input")
+    page.select_option("#id_appraisers", label="carol")
+    page.click("main form button[type=submit]")
+    assert "Đợt thử nghiệm" in page.content()
+
+    alice = Persona(browser, live_server, "alice")
+    alice.open_unit("A")
+    alice.score("1.1", "1,5")
+    assert "1,5" in alice.page.locator("#totals").inner_text()
+    assert "1.1" in alice.page.locator("#totals").inner_text()  # scored without evidence
+    alice.page.click("tr[id='row-1.1'] a")
+    pdf = tmp_path / "ke-hoach.pdf"
+    pdf.write_bytes(PDF)
+    alice.page.set_input_files("#id_file", str(pdf))
+    alice.page.fill("#id_title", "Kế hoạch CCHC năm 2024")
+    alice.page.fill("#id_number", "12/KH-SYT")
+    alice.page.click("form[enctype] button[type=submit]")
+    assert "12/KH-SYT" in alice.page.content()
+    alice.open_unit("A")
+    alice.act("submit")
+    assert alice.badge() == "đã gửi"
+
+    carol = Persona(browser, live_server, "carol")
+    carol.open_unit("A")
+    carol.act("start_appraisal")
+    carol.score("1.1", "1")
+    carol.page.click("tr[id='row-1.1'] a")
+    carol.page.fill("textarea[name=text]", "Kế hoạch ban hành chậm")
+    carol.page.click("form:has(textarea) button[type=submit]")
+    carol.open_unit("A")
+    carol.act("request_explanation")
+    assert carol.badge() == "đang giải trình"
+
+    alice.page.goto(f"{alice.url}/")
+    alice.open_unit("A")
+    alice.page.click("tr[id='row-1.1'] a")
+    alice.page.fill("textarea[name=text]", "Kế hoạch ban hành đúng hạn theo văn bản số 12")
+    alice.page.click("form:has(textarea) button[type=submit]")
+    alice.open_unit("A")
+    alice.act("answer")
+
+    carol.open_unit("A")
+    carol.score("1.1", "1,25")
+    carol.act("finalize")
+    assert carol.badge() == "đã thẩm định xong"
+
+    erin.open_unit("A")
+    erin.act("publish")
+    assert erin.badge() == "đã công bố kết quả"
+    row = erin.page.locator("tr[id='row-1.1']").inner_text()
+    assert "1,25" in row and "1,5" in row  # self score kept; the second appraisal prevails
+    for persona in (erin, alice, carol):
+        persona.context.close()
