@@ -17,5 +17,6 @@ urlpatterns = [
     path("assessments/<int:pk>/links/<int:link_id>/unlink/", views.unlink, name="unlink"),
     path("assessments/<int:pk>/links/<int:link_id>/review/", views.review, name="review"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
+    path("dashboard/<slug:framework>/<str:unit>/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -300,3 +300,69 @@ def evidence_file(request, evidence_id):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- dashboards -----------------------------------------------------------------------------
+
+
+def _can_see_unit(user, unit: Unit) -> bool:
+    if user.is_superuser:
+        return True
+    lineage = unit.lineage_ids()
+    for unit_id, role in Membership.objects.filter(user=user, unit_id__in=lineage).values_list(
+        "unit_id", "role"
+    ):
+        if role != Membership.Role.STAFF or unit_id == unit.pk:
+            return True
+    return False
+
+
+@login_required
+def dashboard(request, framework, unit):
+    """One unit's results in a framework, its peer group's ranking, and last year."""
+    from parindex.assessments.results import framework_results
+    from parindex.frameworks.models import Framework
+
+    model = get_object_or_404(Framework, code=framework)
+    unit_ = get_object_or_404(Unit, code=unit)
+    if not _can_see_unit(request.user, unit_):
+        raise Http404
+    results = framework_results(model)
+    mine = next((r for r in results.units if r.unit.code == unit_.code), None)
+    if mine is None:
+        return render(
+            request, "web/dashboard.html", {"framework": model, "unit": unit_, "result": None}
+        )
+    peers = [r for r in results.units if r.unit.group and r.unit.group == mine.unit.group]
+    lost = []
+    for leaf in results.framework.leaves():
+        node = mine.score.nodes[leaf.code]
+        if node.applicable and node.max - node.score > 0:
+            lost.append((node.max - node.score, leaf, node))
+    lost.sort(key=lambda item: (-item[0], item[1].code))
+    chart = {
+        "labels": [n.code for n in mine.nodes],
+        "titles": [n.title for n in mine.nodes],
+        "current": [float(round(n.score * 100 / n.max, 2)) if n.max else None for n in mine.nodes],
+        "previous": [
+            float(round(n.previous.score * 100 / n.previous.max, 2))
+            if n.previous is not None and n.previous.max
+            else None
+            for n in mine.nodes
+        ],
+        "current_label": model.code,
+        "previous_label": results.previous_framework.code if results.previous_framework else "",
+    }
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "framework": model,
+            "unit": unit_,
+            "result": mine,
+            "results": results,
+            "peers": peers,
+            "lost": lost[:10],
+            "chart": chart,
+        },
+    )

@@ -63,3 +63,15 @@ def note(row, kind):
 @register.filter
 def passed(rule, node):
     return rule.passed(node.effective_max)
+
+
+@register.filter
+def node_pct(node):
+    return format_percent(node.score * 100 / node.max) if node.max else ""
+
+
+@register.filter
+def node_delta(node):
+    delta = node.score - node.previous.score
+    text = format_number(delta)
+    return "+" + text if delta > 0 else text
