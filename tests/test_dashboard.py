@@ -46,8 +46,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(client, demo):
     client.force_login(demo["dave"])
     with CaptureQueriesContext(connection) as first:
         client.get("/dashboard/so-2022/SYT/")
-    Membership.objects.create(user=demo["dave"], unit=Unit.objects.get(code="SNV"),
-                              role="leader")
+    Membership.objects.create(user=demo["dave"], unit=Unit.objects.get(code="SNV"), role="leader")
     with CaptureQueriesContext(connection) as second:
         client.get("/dashboard/so-2022/SNV/")
     # Two years of 21 units × 34–43 criteria: a handful of queries, whatever the sizes.

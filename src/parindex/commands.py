@@ -32,17 +32,20 @@ def refuse_problems(command, problems, summary: str) -> None:
     raise CommandError(summary)
 
 
+def describe_row_problem(problem) -> str:
+    """“row 3, column “points”: reason” in the active language."""
+    where = []
+    if problem.row is not None:
+        where.append(_("row %(row)s") % {"row": problem.row})
+    if problem.column:
+        where.append(_("column “%(column)s”") % {"column": problem.column})
+    prefix = ", ".join(where)
+    return f"{prefix}: {render(problem.message)}" if prefix else render(problem.message)
+
+
 def refuse_table(command, error: TableError) -> None:
     for problem in error.problems:
-        where = []
-        if problem.row is not None:
-            where.append(_("row %(row)s") % {"row": problem.row})
-        if problem.column:
-            where.append(_("column “%(column)s”") % {"column": problem.column})
-        prefix = ", ".join(where)
-        command.stderr.write(
-            f"{prefix}: {render(problem.message)}" if prefix else render(problem.message)
-        )
+        command.stderr.write(describe_row_problem(problem))
     raise CommandError(
         _("nothing was imported: %(count)s problem(s)") % {"count": len(error.problems)}
     )

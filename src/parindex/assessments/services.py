@@ -85,7 +85,14 @@ def import_scores(
 
 
 def import_score_rows(
-    rows: list[Row], framework_code: str, stage: str, *, actor: str, reason: str
+    rows: list[Row],
+    framework_code: str,
+    stage: str,
+    *,
+    actor: str,
+    reason: str,
+    user=None,
+    only_unit: str | None = None,
 ) -> ScoresReport:
     """Validate every row, then write all of them or none.
 
@@ -115,7 +122,7 @@ def import_score_rows(
                 )
             ]
         )
-    parsed = _validate(rows, framework, stage)
+    parsed = _validate(rows, framework, stage, only_unit)
     report = ScoresReport(rows=len(parsed))
     with transaction.atomic():
         existing = {
@@ -160,6 +167,7 @@ def import_score_rows(
                         old=old,
                         new=item.number,
                         actor=actor,
+                        user=user,
                         reason=item.note or reason,
                     )
                 )
@@ -173,7 +181,9 @@ def import_score_rows(
     return report
 
 
-def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed]:
+def _validate(
+    rows: list[Row], framework: Framework, stage: str, only_unit: str | None = None
+) -> list[_Parsed]:
     domain = framework.domain
     nodes = domain.node_map()
     inputs = domain.inputs()
@@ -206,6 +216,8 @@ def _validate(rows: list[Row], framework: Framework, stage: str) -> list[_Parsed
             refuse(row, "unit", N_("a unit code is required"))
         elif unit_code not in units:
             refuse(row, "unit", N_("unit “%(code)s” does not exist"), code=unit_code)
+        elif only_unit is not None and unit_code != only_unit:
+            refuse(row, "unit", N_("this sheet is for %(code)s only"), code=only_unit)
         elif unit_code in published:
             refuse(
                 row,

@@ -366,3 +366,40 @@ def dashboard(request, framework, unit):
             "chart": chart,
         },
     )
+
+
+@login_required
+def grid_sheet(request, pk):
+    """Download the grid as XLSX (GET) or upload it back filled in (POST)."""
+    from parindex.assessments import sheets
+    from parindex.commands import describe_row_problem
+    from parindex.tables import TableError
+
+    assessment = _assessment_for(request, pk)
+    if request.method == "POST" and request.FILES.get("sheet"):
+        try:
+            report = sheets.import_grid_sheet(request.user, assessment, request.FILES["sheet"])
+        except actions.ActionRefused as exc:
+            messages.error(request, render_message(exc.message))
+        except TableError as exc:
+            messages.error(request, _("Nothing was imported:"))
+            for problem in exc.problems:
+                messages.error(request, describe_row_problem(problem))
+        else:
+            messages.success(
+                request,
+                _("%(created)s new and %(updated)s changed scores, %(unchanged)s unchanged.")
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
+        return redirect("web:grid", pk=pk)
+    content = sheets.grid_workbook(request.user, assessment)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"cham-diem-{assessment.unit.code}-{assessment.round.framework.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
