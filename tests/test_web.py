@@ -194,3 +194,45 @@ def test_vietnamese_unless_the_user_switches_even_with_an_english_browser(client
     assert "Các đợt đánh giá" in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Assessment rounds" in client.get("/").content.decode()
+
+
+def test_erin_enters_a_bonus_extends_a_deadline_and_reopens(client, people, round_):
+    from datetime import timedelta
+
+    from helpers import round_dates
+
+    from parindex.assessments.actions import deadline
+
+    a = assessment(round_, "A")
+    login(client, people, "erin")
+    page = client.get(grid_url(round_, "A")).content.decode()
+    assert 'name="window"' in page
+    client.post(reverse("web:points", args=[a.pk, "BONUS"]), {"points": "0,5", "version": ""})
+    assert ScoreEntry.objects.get(key="BONUS").points == Decimal("0.5")
+    later = round_dates().self_due + timedelta(days=10)
+    client.post(
+        reverse("web:extend", args=[a.pk]),
+        {"window": "self", "until": later.isoformat(), "reason": "Mất điện"},
+    )
+    assert deadline(a, "self") == later
+    act(people["alice"], round_, "A", "submit")
+    client.post(
+        reverse("web:action", args=[a.pk]),
+        {
+            "action": "reopen",
+            "target": "draft",
+            "note": "Nộp nhầm",
+            "version": assessment(round_, "A").version,
+        },
+    )
+    assert assessment(round_, "A").state == "draft"
+    steps = client.get(grid_url(round_, "A")).content.decode()
+    assert "Nộp nhầm" in steps and "Mất điện" in steps
+
+
+def test_alice_sees_no_officer_controls(client, people, round_):
+    page = login(client, people, "alice").get(grid_url(round_, "A")).content.decode()
+    assert 'name="window"' not in page
+    url = reverse("web:extend", args=[assessment(round_, "A").pk])
+    client.post(url, {"window": "self", "until": "2099-01-01", "reason": "x"})
+    assert not assessment(round_, "A").extensions.exists()

@@ -10,7 +10,7 @@ from parindex.assessments.actions import roles_of
 from parindex.assessments.criteria import unsupported_criteria
 from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
 from parindex.domain import workflow
-from parindex.domain.framework import Node
+from parindex.domain.framework import BONUS, PENALTY, Node
 from parindex.domain.scoring import (
     APPRAISAL,
     APPRAISAL2,
@@ -49,6 +49,14 @@ class Grid:
     total: UnitScore
     unsupported: list[str]
     actions: list[str]
+    events: list = field(default_factory=list)
+    adjustments: list = field(default_factory=list)  # (BONUS|PENALTY, entry or None)
+
+    @property
+    def reopen_targets(self) -> tuple[str, ...]:
+        if workflow.OFFICER not in self.roles:
+            return ()
+        return workflow.REOPEN_TARGETS.get(self.assessment.state, ())
 
     @property
     def is_officer(self) -> bool:
@@ -117,6 +125,7 @@ def grid(assessment_id: int, user) -> Grid:
         if link.code in by_code:
             by_code[link.code].links.append(link)
     part = workflow.editable_part(assessment.state, roles)
+    finals = {e.key: e for e in entries if e.stage == FINAL}
     return Grid(
         assessment,
         roles,
@@ -126,6 +135,8 @@ def grid(assessment_id: int, user) -> Grid:
         total,
         unsupported,
         workflow.available_actions(assessment.state, roles),
+        list(assessment.events.select_related("actor")),
+        [(key, finals.get(key)) for key in (BONUS, PENALTY)],
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.grid, name="grid"),
     path("assessments/<int:pk>/action/", views.take_action, name="action"),
     path("assessments/<int:pk>/sheet/", views.grid_sheet, name="sheet"),
+    path("assessments/<int:pk>/extend/", views.extend, name="extend"),
     path("assessments/<int:pk>/criteria/<str:code>/", views.criterion, name="criterion"),
     path("assessments/<int:pk>/criteria/<str:code>/points/", views.save_points, name="points"),
     path("assessments/<int:pk>/criteria/<str:code>/note/", views.save_note, name="note"),

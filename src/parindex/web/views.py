@@ -403,3 +403,28 @@ def grid_sheet(request, pk):
     name = f"cham-diem-{assessment.unit.code}-{assessment.round.framework.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def extend(request, pk):
+    from django.utils.dateparse import parse_date
+
+    assessment = _assessment_for(request, pk)
+    until = parse_date(request.POST.get("until", "") or "")
+    if until is None:
+        messages.error(request, _("Give the new deadline."))
+    else:
+        try:
+            actions.extend_deadline(
+                request.user,
+                assessment,
+                request.POST.get("window", ""),
+                until,
+                reason=request.POST.get("reason", ""),
+            )
+        except actions.ActionRefused as exc:
+            messages.error(request, render_message(exc.message))
+        else:
+            messages.success(request, _("The deadline is extended."))
+    return redirect("web:grid", pk=pk)

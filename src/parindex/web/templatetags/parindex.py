@@ -14,8 +14,8 @@ register = template.Library()
 
 @register.filter
 def vn(value, places=3):
-    """92,125 — 3.105 — "" for None."""
-    return "" if value is None else format_number(value, int(places))
+    """92,125 — 3.105 — "" for nothing (None, or a missing attribute in a template)."""
+    return "" if value is None or value == "" else format_number(value, int(places))
 
 
 @register.filter
