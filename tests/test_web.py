@@ -236,3 +236,15 @@ def test_alice_sees_no_officer_controls(client, people, round_):
     url = reverse("web:extend", args=[assessment(round_, "A").pk])
     client.post(url, {"window": "self", "until": "2099-01-01", "reason": "x"})
     assert not assessment(round_, "A").extensions.exists()
+
+
+def test_the_admin_is_for_superusers_only(client, people, round_):
+    people["erin"].is_staff = True
+    people["erin"].save()
+    assert login(client, people, "erin").get("/admin/").status_code == 302
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", password="root-pw")
+    client.force_login(root)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/assessments/unitassessment/").status_code == 200

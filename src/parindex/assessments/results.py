@@ -6,8 +6,6 @@ traced back to its inputs.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from parindex.assessments.models import ScoreEntry
 from parindex.domain.scoring import Results, StageData, UnitInfo, compute_results
 from parindex.frameworks.models import Framework
@@ -22,23 +20,18 @@ def load_stages(framework: Framework) -> tuple[list[UnitInfo], dict[str, dict[st
     by_unit: dict[int, dict[str, StageData]] = {}
     for unit_id, stage, key, points, value in rows.iterator(chunk_size=20000):
         data = by_unit.setdefault(unit_id, {}).setdefault(stage, StageData())
+        # Stored with fixed places (2.9910 for 2.991): equal as numbers, and nothing is shown
+        # before format_number rounds it, so no normalising here (it is the hot loop).
         if points is not None:
-            data.points[key] = _exact(points)
+            data.points[key] = points
         else:
-            data.values[key] = _exact(value)
+            data.values[key] = value
     units = Unit.objects.filter(id__in=by_unit).values_list("id", "code", "name", "group__code")
     infos, stages = [], {}
     for unit_id, code, name, group in units:
         infos.append(UnitInfo(code, name, group))
         stages[code] = by_unit[unit_id]
     return infos, stages
-
-
-def _exact(number: Decimal) -> Decimal:
-    # Stored with fixed places (2.9910); drop the padding so nothing looks more precise.
-    if number == number.to_integral_value():
-        return number.to_integral_value()
-    return number.normalize()
 
 
 def framework_results(framework: Framework, *, with_previous: bool = True) -> Results:

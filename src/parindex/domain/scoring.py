@@ -72,31 +72,62 @@ class UnitScore:
         ]
 
 
-def resolve_leaf(
-    node: Node, stages: Mapping[str, StageData], cumulative: Mapping[str, dict[str, Decimal]]
-) -> LeafScore:
-    rule = node.effective_rule
-    names = rule.inputs()
-    for stage in reversed(STAGES):
+@dataclass(frozen=True)
+class _Step:
+    """A node with what scoring needs, worked out once per framework rather than per unit."""
+
+    node: Node
+    code: str
+    max: Decimal
+    rule: object  # the effective rule of a leaf
+    names: tuple[str, ...]  # the inputs a leaf's rule reads
+    children: tuple[_Step, ...]
+
+
+def plan(framework: Framework) -> tuple[_Step, ...]:
+    def step(node: Node) -> _Step:
+        rule = node.effective_rule if node.is_leaf else None
+        names = tuple(rule.inputs()) if rule is not None else ()
+        return _Step(
+            node,
+            node.code,
+            node.effective_max,
+            rule,
+            names,
+            tuple(step(child) for child in node.children),
+        )
+
+    return tuple(step(node) for node in framework.nodes)
+
+
+def _resolve(step: _Step, stages, cumulative) -> LeafScore:
+    for stage in _REVERSED:
         data = stages.get(stage)
         if data is None:
             continue
-        if node.code in data.points:
-            return LeafScore(Outcome.scored(data.points[node.code]), stage)
-        if names and any(name in data.values for name in names):
-            return LeafScore(rule.evaluate(node.effective_max, cumulative[stage]), stage)
-    return LeafScore(Outcome(MISSING, missing=tuple(names)), None)
+        if step.code in data.points:
+            return LeafScore(Outcome.scored(data.points[step.code]), stage)
+        if step.names and any(name in data.values for name in step.names):
+            return LeafScore(step.rule.evaluate(step.max, cumulative[stage]), stage)
+    return LeafScore(Outcome(MISSING, missing=step.names), None)
+
+
+_REVERSED = tuple(reversed(STAGES))
 
 
 def _latest(stages: Mapping[str, StageData], code: str) -> Decimal:
-    for stage in reversed(STAGES):
+    for stage in _REVERSED:
         data = stages.get(stage)
         if data is not None and code in data.points:
             return data.points[code]
     return ZERO
 
 
-def score_unit(framework: Framework, stages: Mapping[str, StageData]) -> UnitScore:
+def score_unit(
+    framework: Framework, stages: Mapping[str, StageData], steps: tuple[_Step, ...] | None = None
+) -> UnitScore:
+    """One unit's scores. `steps` (from `plan`) saves re-deriving the tree for every unit."""
+    steps = plan(framework) if steps is None else steps
     cumulative: dict[str, dict[str, Decimal]] = {}
     running: dict[str, Decimal] = {}
     for stage in STAGES:
@@ -107,34 +138,34 @@ def score_unit(framework: Framework, stages: Mapping[str, StageData]) -> UnitSco
     leaves: dict[str, LeafScore] = {}
     nodes: dict[str, NodeScore] = {}
 
-    def visit(node: Node) -> NodeScore:
-        if node.is_leaf:
-            leaf = resolve_leaf(node, stages, cumulative)
-            leaves[node.code] = leaf
-            if leaf.outcome.status == NOT_APPLICABLE:
+    def visit(step: _Step) -> NodeScore:
+        if not step.children:
+            leaf = _resolve(step, stages, cumulative)
+            leaves[step.code] = leaf
+            status = leaf.outcome.status
+            if status == SCORED:
+                result = NodeScore(leaf.outcome.points, step.max, True)
+            elif status == NOT_APPLICABLE:
                 result = NodeScore(ZERO, ZERO, False)
-            elif leaf.outcome.status == SCORED:
-                result = NodeScore(leaf.outcome.points, node.effective_max, True)
             else:  # missing or waiting for typed points: counts as 0, reported as unscored
-                result = NodeScore(ZERO, node.effective_max, True)
+                result = NodeScore(ZERO, step.max, True)
         else:
-            children = [visit(child) for child in node.children]
-            dropped = sum(
-                (
-                    child_node.effective_max
-                    for child_node, c in zip(node.children, children, strict=True)
-                    if not c.applicable
-                ),
-                ZERO,
-            )
-            applicable = any(c.applicable for c in children)
-            ceiling = max(ZERO, node.effective_max - dropped) if applicable else ZERO
-            total = sum((c.score for c in children), ZERO)
+            children = [visit(child) for child in step.children]
+            dropped = ZERO
+            applicable = False
+            total = ZERO
+            for child_step, child in zip(step.children, children, strict=True):
+                total += child.score
+                if child.applicable:
+                    applicable = True
+                else:
+                    dropped += child_step.max
+            ceiling = max(ZERO, step.max - dropped) if applicable else ZERO
             result = NodeScore(min(ceiling, total), ceiling, applicable)
-        nodes[node.code] = result
+        nodes[step.code] = result
         return result
 
-    top = [visit(node) for node in framework.nodes]
+    top = [visit(step) for step in steps]
     bonus = min(max(ZERO, _latest(stages, BONUS)), framework.bonus_max)
     penalty = min(max(ZERO, _latest(stages, PENALTY)), framework.penalty_max)
     total = sum((n.score for n in top), ZERO) + bonus - penalty
@@ -222,7 +253,10 @@ def compute_results(
     Units without a group are scored but not ranked: there is no one to rank them against.
     """
     method, precision = framework.ranking.method, framework.ranking.precision
-    scores = {unit.code: score_unit(framework, stages_by_unit.get(unit.code, {})) for unit in units}
+    steps = plan(framework)
+    scores = {
+        unit.code: score_unit(framework, stages_by_unit.get(unit.code, {}), steps) for unit in units
+    }
     groups: dict[str, list[UnitInfo]] = {}
     for unit in units:
         if unit.group:

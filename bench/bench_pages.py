@@ -1,0 +1,170 @@
+"""Benchmark: server-side rendering of the scoring grid (120 criteria) and of a dashboard
+(40 units in the peer group, two years), on the embedded database by default.
+
+    .venv/bin/python bench/bench_pages.py                       # 120 criteria, 40 units
+    .venv/bin/python bench/bench_pages.py --criteria 16 --units 4 --repeat 3   # a smoke run
+
+Reports the median time per page, the SQL queries per page, and the ratio to a baseline
+measured in the same run: the login page, a template render with no data. The issue's
+target is "well under 200 ms" per page on the embedded database; it is printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--criteria", type=int, default=120)
+    parser.add_argument("--units", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=15)
+    return parser.parse_args(argv)
+
+
+def build(args):
+    from bench_results import framework_document
+    from django.contrib.auth.models import User
+
+    from parindex.assessments.actions import RoundDates, open_round
+    from parindex.assessments.models import ScoreEntry
+    from parindex.domain.framework import load_framework
+    from parindex.frameworks.services import save_framework
+    from parindex.units.models import Membership, PeerGroup, Unit
+
+    documents = []
+    for year in (2024, 2025):
+        document = framework_document(args.criteria)
+        document.update(code=f"bench-{year}", year=year)
+        if year == 2025:
+            document["previous"] = "bench-2024"
+        documents.append(document)
+    group = PeerGroup.objects.create(code="so", name="Sở")
+    owner = Unit.objects.create(code="SYT", name="Sở Y tế", group=group)
+    units = [owner] + [
+        Unit(code=f"U{i}", name=f"Đơn vị {i}", parent=owner, group=group)
+        for i in range(1, args.units)
+    ]
+    Unit.objects.bulk_create(units[1:])
+    officer = User.objects.create_user("erin")
+    Membership.objects.create(user=officer, unit=owner, role="officer")
+    frameworks = []
+    for document in documents:
+        domain, problems = load_framework(document)
+        assert domain is not None, problems.errors
+        framework, _ = save_framework(domain, publish=True)
+        frameworks.append(framework)
+        entries = []
+        for index, unit in enumerate(units):
+            for leaf in domain.leaves():
+                names = list(leaf.effective_rule.inputs())
+                if names:
+                    entries.append(
+                        ScoreEntry(
+                            framework=framework, unit=unit, stage="self", key=names[1], value=500
+                        )
+                    )
+                    entries.append(
+                        ScoreEntry(
+                            framework=framework,
+                            unit=unit,
+                            stage="self",
+                            key=names[0],
+                            value=500 - index % 7,
+                        )
+                    )
+                else:
+                    entries.append(
+                        ScoreEntry(
+                            framework=framework,
+                            unit=unit,
+                            stage="self",
+                            key=leaf.code,
+                            points=Decimal((index + len(leaf.code)) % 5) / 4,
+                        )
+                    )
+        ScoreEntry.objects.bulk_create(entries, batch_size=5000)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    from datetime import timedelta
+
+    round_ = open_round(
+        officer,
+        framework=frameworks[1],
+        owner=owner,
+        title="Bench",
+        dates=RoundDates(
+            today + timedelta(days=5),
+            today + timedelta(days=6),
+            today + timedelta(days=7),
+            today + timedelta(days=8),
+        ),
+        units=[owner],
+    )
+    return officer, round_.assessments.get(), frameworks[1]
+
+
+def measure(client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches (templates, translations)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(times), len(queries)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    tmp = tempfile.TemporaryDirectory()
+    os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp.name) / 'pages.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    os.environ["PARINDEX_DATA_DIR"] = tmp.name
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    setup_test_environment()
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    officer, assessment, framework = build(args)
+    client = Client()
+    baseline, _ = measure(client, "/accounts/login/", args.repeat)
+    client.force_login(officer)
+    pages = {
+        f"grid ({args.criteria} criteria)": f"/assessments/{assessment.pk}/",
+        f"dashboard ({args.units} units, 2 years)": f"/dashboard/{framework.code}/SYT/",
+    }
+    print(f"database: sqlite; baseline (login page): {baseline * 1000:.1f} ms")
+    for name, url in pages.items():
+        seconds, queries = measure(client, url, args.repeat)
+        print(
+            f"{name}: {seconds * 1000:.1f} ms, {queries} SQL queries, "
+            f"{seconds / baseline:.1f}× the baseline"
+        )
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
