@@ -142,5 +142,8 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     assert erin.badge() == "đã công bố kết quả"
     row = erin.page.locator("tr[id='row-1.1']").inner_text()
     assert "1,25" in row and "1,5" in row  # self score kept; the second appraisal prevails
+    erin.page.click("a:has-text('Kết quả và biểu đồ')")
+    erin.page.wait_for_selector("#area-chart svg")  # ECharts drew the areas
+    assert "1,25" in erin.page.locator("table").first.inner_text()
     for persona in (erin, alice, carol):
         persona.context.close()

@@ -248,3 +248,40 @@ def test_the_admin_is_for_superusers_only(client, people, round_):
     client.force_login(root)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/assessments/unitassessment/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "data"),
+    [
+        ("web:grid", "get", None),
+        ("web:sheet", "get", None),
+        ("web:action", "post", {"action": "submit"}),
+        ("web:extend", "post", {"window": "self", "until": "2099-01-01", "reason": "x"}),
+    ],
+)
+def test_bob_gets_not_found_on_every_page_of_alices_unit(
+    client, people, round_, name, method, data
+):
+    url = reverse(name, args=[assessment(round_, "A").pk])
+    response = getattr(login(client, people, "bob"), method)(url, data or {})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("web:points", {"points": "1"}),
+        ("web:note", {"text": "x"}),
+        ("web:upload", {"title": "x"}),
+        ("web:link", {"evidence": "1"}),
+    ],
+)
+def test_bob_cannot_touch_a_criterion_of_alices_unit(client, people, round_, name, data):
+    url = reverse(name, args=[assessment(round_, "A").pk, "1.1"])
+    assert login(client, people, "bob").post(url, data).status_code == 404
+    assert (
+        login(client, people, "bob")
+        .get(reverse("web:criterion", args=[assessment(round_, "A").pk, "1.1"]))
+        .status_code
+        == 404
+    )
