@@ -146,6 +146,17 @@ def deadline(assessment: UnitAssessment, window: str) -> date:
     return extension.until if extension else assessment.round.due(window)
 
 
+def _lock(assessment: UnitAssessment, expected_version: int | None) -> UnitAssessment:
+    """The assessment, locked for this transaction and checked against the version seen."""
+    locked = (
+        UnitAssessment.objects.select_for_update()
+        .select_related("round", "round__owner", "unit")
+        .get(pk=assessment.pk)
+    )
+    _check_version(locked, expected_version)
+    return locked
+
+
 def _check_version(assessment: UnitAssessment, expected: int | None) -> None:
     if expected is not None and expected != assessment.version:
         raise Conflict(
@@ -166,12 +177,7 @@ def transition(
     today: date | None = None,
 ) -> WorkflowEvent:
     """Take a workflow action on one unit's assessment."""
-    assessment = (
-        UnitAssessment.objects.select_for_update()
-        .select_related("round", "round__owner", "unit")
-        .get(pk=assessment.pk)
-    )
-    _check_version(assessment, expected_version)
+    assessment = _lock(assessment, expected_version)
     roles = roles_of(user, assessment)
     if not roles:
         raise _refuse(N_("you have no access to this assessment"))
@@ -230,12 +236,7 @@ def reopen(
     expected_version: int | None = None,
 ) -> WorkflowEvent:
     """The officer sends an assessment back to an earlier state; recorded as an override."""
-    assessment = (
-        UnitAssessment.objects.select_for_update()
-        .select_related("round", "round__owner", "unit")
-        .get(pk=assessment.pk)
-    )
-    _check_version(assessment, expected_version)
+    assessment = _lock(assessment, expected_version)
     refusal = workflow.reopen_refusal(assessment.state, target, roles_of(user, assessment))
     if refusal is not None:
         raise ActionRefused(refusal)
