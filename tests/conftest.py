@@ -28,6 +28,17 @@ def _english_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Computed results and parsed frameworks are cached in memory; tests start empty."""
+    from parindex.assessments.results import clear_cache
+    from parindex.frameworks import models
+
+    clear_cache()
+    models._DOMAINS.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Hashing a password properly takes ~0,3 s by design; tests need no such protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -208,3 +208,31 @@ def test_the_answer_round_takes_answers_and_more_evidence(people, round_):
     with pytest.raises(ActionRefused, match="explanations are requested"):
         set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=1)
     assert EvidenceLink.objects.filter(code="1.1").count() == 2
+
+
+def test_alice_enters_the_figures_a_criterion_is_computed_from(people, round_, client):
+    from django.urls import reverse
+
+    from parindex.assessments.criteria import set_value
+    from parindex.assessments.queries import grid
+
+    a = assessment(round_, "A")
+    set_value(people["alice"], a, "dossiers.received", "3.105", expected_version=None)
+    set_value(people["alice"], a, "dossiers.postal", "311", expected_version=None)
+    rows = {row.node.code: row for row in grid(a.pk, people["alice"]).rows}
+    assert rows["1.2"].score.score == 1  # 311 of 3.105 ≥ 10 %: the postal point
+    assert [cell.name for cell in rows["1.2"].inputs] == ["dossiers.postal", "dossiers.received"]
+    with pytest.raises(ActionRefused, match="whole number"):
+        set_value(people["alice"], a, "dossiers.postal", "1,5", expected_version=1)
+    with pytest.raises(Conflict):
+        set_value(people["alice"], a, "dossiers.postal", "0", expected_version=None)
+    with pytest.raises(ActionRefused):
+        set_value(people["bob"], a, "dossiers.postal", "0", expected_version=1)
+    client.force_login(people["alice"])
+    client.post(
+        reverse("web:value", args=[a.pk, "dossiers.postal"]),
+        {"value": "0", "version": "1", "code": "1.2"},
+    )
+    rows = {row.node.code: row for row in grid(a.pk, people["alice"]).rows}
+    assert rows["1.2"].score.score == 0
+    assert AuditEntry.objects.filter(key="dossiers.postal", field="value").count() == 2

@@ -75,3 +75,16 @@ def test_domain_messages_render_in_vietnamese():
     )
     with translation.override("vi"):
         assert render_problem(problems.errors[0]) == "1 › max: tiêu chí cần điểm tối đa"
+
+
+def test_a_composite_rule_is_described_in_vietnamese_part_by_part(library):
+    import yaml
+
+    from parindex.domain.framework import load_framework
+    from parindex.messages import render
+
+    framework, _ = load_framework(yaml.safe_load((library / "so-2021.yaml").read_text("utf-8")))
+    node = framework.node_map()["7.4"]
+    with translation.override("vi"):
+        text = render(node.effective_rule.describe(node.effective_max))
+    assert text.startswith("tổng các thành phần, tối đa 3: ") and "tối đa 1 + 1 ×" in text

@@ -174,39 +174,38 @@ def _set_officer_points(user, assessment, code, points, expected_version, reason
 
 
 def _write_points(user, assessment, code, stage, points, expected_version, reason):
+    return _write(user, assessment, code, stage, "points", points, expected_version, reason)
+
+
+def _write(user, assessment, key, stage, field, number, expected_version, reason):
+    """Create, change or (with None) delete one entry, refusing a stale edit; audited."""
     entry = (
         ScoreEntry.objects.select_for_update()
         .filter(
             framework_id=assessment.round.framework_id,
             unit_id=assessment.unit_id,
             stage=stage,
-            key=code,
+            key=key,
         )
         .first()
     )
-    seen = entry.version if entry is not None else None
-    if expected_version != seen:
+    current = getattr(entry, field) if entry is not None else None
+    if expected_version != (entry.version if entry is not None else None):
         raise Conflict(
             Message(
                 N_(
                     "someone else changed %(code)s meanwhile (now: %(points)s); "
                     "reload and try again"
                 ),
-                {
-                    "code": code,
-                    "points": format_number(entry.points)
-                    if entry is not None and entry.points is not None
-                    else "—",
-                },
+                {"code": key, "points": format_number(current) if current is not None else "—"},
             )
         )
-    old = entry.points if entry is not None else None
-    if old == points:
+    if current == number:
         return entry
     _audit(
-        assessment, user, key=code, field="points", stage=stage, old=old, new=points, reason=reason
+        assessment, user, key=key, field=field, stage=stage, old=current, new=number, reason=reason
     )
-    if points is None:
+    if number is None:
         entry.delete()
         return None
     if entry is None:
@@ -214,14 +213,55 @@ def _write_points(user, assessment, code, stage, points, expected_version, reaso
             framework_id=assessment.round.framework_id,
             unit_id=assessment.unit_id,
             stage=stage,
-            key=code,
+            key=key,
         )
     else:
         entry.version += 1
-    entry.points, entry.value = points, None
+    entry.points = number if field == "points" else None
+    entry.value = number if field == "value" else None
     entry.updated_by = user.get_username()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def set_value(
+    user,
+    assessment: UnitAssessment,
+    name: str,
+    raw,
+    *,
+    expected_version: int | None,
+    reason: str = "",
+) -> ScoreEntry | None:
+    """Enter (or clear, with None or "") the figure of a named input (dossiers.received …)
+    at the stage the user edits; every criterion reading it is recomputed by the engine."""
+    from parindex.assessments.services import ValueRefused, read_input_value
+
+    assessment = _open(assessment)
+    framework = assessment.round.framework.domain
+    kinds = framework.inputs()
+    if name not in kinds:
+        raise _refuse(N_("“%(code)s” is not an input of this framework"), code=name)
+    readers = [leaf for leaf in framework.leaves() if name in leaf.effective_rule.inputs()]
+    if all(leaf.effective_kind == SURVEY for leaf in readers):
+        if workflow.OFFICER not in roles_of(user, assessment):
+            raise _refuse(N_("only the CCHC officer enters survey points, bonus and penalty"))
+        if assessment.state == workflow.PUBLISHED:
+            raise _refuse(N_("the results are published: nothing can change any more"))
+        stage = Stage.FINAL
+    else:
+        part = _part(assessment, user)
+        if part not in PART_STAGE:
+            raise _refuse(N_("points cannot change while explanations are requested"))
+        stage = PART_STAGE[part]
+    value = None
+    if raw is not None and str(raw).strip() != "":
+        try:
+            value = read_input_value(name, kinds[name], raw)
+        except ValueRefused as exc:
+            raise ActionRefused(exc.message) from None
+    return _write(user, assessment, name, stage, "value", value, expected_version, reason)
 
 
 # --- explanations and comments --------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parindex.assessments.actions import roles_of
-from parindex.assessments.criteria import unsupported_criteria
+from parindex.assessments.criteria import PART_STAGE, unsupported_criteria
 from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
 from parindex.domain import workflow
 from parindex.domain.framework import BONUS, PENALTY, Node
@@ -16,11 +16,23 @@ from parindex.domain.scoring import (
     APPRAISAL2,
     FINAL,
     SELF,
+    STAGES,
     NodeScore,
     StageData,
     UnitScore,
     score_unit,
 )
+
+
+@dataclass
+class InputCell:
+    """A named input of a data-driven criterion: its latest figure and the editable entry."""
+
+    name: str
+    kind: str
+    latest: Decimal | None
+    entry: ScoreEntry | None  # at the stage the user edits
+    editable: bool
 
 
 @dataclass
@@ -33,6 +45,7 @@ class GridRow:
     self_score: NodeScore | None = None
     score: NodeScore | None = None  # the engine's result over every stage
     unsupported: bool = False
+    inputs: list[InputCell] = field(default_factory=list)
 
     @property
     def is_leaf(self) -> bool:
@@ -125,6 +138,7 @@ def grid(assessment_id: int, user) -> Grid:
         if link.code in by_code:
             by_code[link.code].links.append(link)
     part = workflow.editable_part(assessment.state, roles)
+    _attach_inputs(framework, entries, rows, part, roles, assessment.state)
     finals = {e.key: e for e in entries if e.stage == FINAL}
     return Grid(
         assessment,
@@ -138,6 +152,33 @@ def grid(assessment_id: int, user) -> Grid:
         list(assessment.events.select_related("actor")),
         [(key, finals.get(key)) for key in (BONUS, PENALTY)],
     )
+
+
+def _attach_inputs(framework, entries, rows, part, roles, state) -> None:
+    kinds = framework.inputs()
+    by_name: dict[str, dict[str, ScoreEntry]] = {}
+    for entry in entries:
+        if entry.key in kinds:
+            by_name.setdefault(entry.key, {})[entry.stage] = entry
+    stage = PART_STAGE.get(part) if part else None
+    officer = workflow.OFFICER in roles and state != workflow.PUBLISHED
+    for row in rows:
+        if not row.is_leaf:
+            continue
+        survey = row.node.effective_kind == "survey"
+        for name in row.node.effective_rule.inputs():
+            stages = by_name.get(name, {})
+            latest = next((stages[s].value for s in reversed(STAGES) if s in stages), None)
+            edit_stage = FINAL if survey and officer else (None if survey else stage)
+            row.inputs.append(
+                InputCell(
+                    name,
+                    kinds[name],
+                    latest,
+                    stages.get(edit_stage) if edit_stage else None,
+                    edit_stage is not None,
+                )
+            )
 
 
 def percent(score: NodeScore | None) -> Decimal | None:

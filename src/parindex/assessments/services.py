@@ -359,30 +359,46 @@ def _points(row, key, raw, domain, nodes, refuse) -> Decimal | None:
     return points
 
 
-def _input_value(row, key, kind, raw, refuse) -> Decimal | None:
+class ValueRefused(ValueError):
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def read_input_value(key: str, kind: str, raw) -> Decimal:
+    """The figure of a named input, checked against its kind; raises ValueRefused."""
     if kind == FLAG and isinstance(raw, str) and raw.strip().lower() in _FLAG_WORDS:
         return Decimal(_FLAG_WORDS[raw.strip().lower()])
     try:
         value = parse_decimal(raw, integer=kind == COUNT, percent=kind != COUNT)
     except NumberError as exc:
-        refuse(row, "value", N_("not a number: %(reason)s"), reason=Message(exc.msgid, exc.params))
-        return None
+        raise ValueRefused(
+            Message(N_("not a number: %(reason)s"), {"reason": Message(exc.msgid, exc.params)})
+        ) from None
+    problem = None
     if _places(value) > VALUE_PLACES:
-        refuse(row, "value", N_("at most %(places)s decimals"), places=VALUE_PLACES)
-        return None
-    if abs(value) >= MAX_VALUE:
-        refuse(row, "value", N_("too large"))
-        return None
-    if kind == RATIO and not 0 <= value <= 1:
-        refuse(row, "value", N_("%(key)s is a share: between 0 and 1 (or 0%% and 100%%)"), key=key)
-        return None
-    if kind == COUNT and value < 0:
-        refuse(row, "value", N_("%(key)s is a count: a whole number, 0 or more"), key=key)
-        return None
-    if kind == FLAG and value not in (0, 1):
-        refuse(row, "value", N_("%(key)s is met (1) or not met (0)"), key=key)
-        return None
+        problem = Message(N_("at most %(places)s decimals"), {"places": VALUE_PLACES})
+    elif abs(value) >= MAX_VALUE:
+        problem = Message(N_("too large"))
+    elif kind == RATIO and not 0 <= value <= 1:
+        problem = Message(
+            N_("%(key)s is a share: between 0 and 1 (or 0%% and 100%%)"), {"key": key}
+        )
+    elif kind == COUNT and value < 0:
+        problem = Message(N_("%(key)s is a count: a whole number, 0 or more"), {"key": key})
+    elif kind == FLAG and value not in (0, 1):
+        problem = Message(N_("%(key)s is met (1) or not met (0)"), {"key": key})
+    if problem is not None:
+        raise ValueRefused(problem)
     return value
+
+
+def _input_value(row, key, kind, raw, refuse) -> Decimal | None:
+    try:
+        return read_input_value(key, kind, raw)
+    except ValueRefused as exc:
+        refuse(row, "value", exc.message.msgid, **exc.message.params)
+        return None
 
 
 def _check_fractions(parsed: list[_Parsed], domain, refuse) -> None:

@@ -25,11 +25,17 @@ class Message:
         if not self.params:
             return text
         # Nested messages (a reason inside a message) are translated too.
-        params = {
-            key: value.render(translate) if isinstance(value, Message) else value
-            for key, value in self.params.items()
-        }
+        params = {key: _render_param(value, translate) for key, value in self.params.items()}
         return text % params
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _render_param(value, translate):
+    """Nested messages are translated too; a tuple of them is joined with " + "."""
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return " + ".join(v.render(translate) for v in value)
+    return value

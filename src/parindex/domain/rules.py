@@ -994,7 +994,7 @@ class Composite(Rule):
         return cls(tuple(parts), mode)
 
     def describe(self, node_max):
-        parts = " + ".join(str(part.rule.describe(part.max)) for part in self.parts)
+        parts = tuple(part.rule.describe(part.max) for part in self.parts)
         return Message(
             N_("sum of parts, at most %(max)s: %(parts)s"),
             {"max": format_number(node_max), "parts": parts},

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from parindex.domain.framework import Framework as DomainFramework
 from parindex.domain.framework import load_framework
 
+# Parsed frameworks by (id, updated_at): a stored document is only ever replaced whole.
+_DOMAINS: dict[tuple, DomainFramework] = {}
+
 
 class Framework(models.Model):
     """A criteria set (bộ tiêu chí) for one year. `document` holds its canonical file form and
@@ -41,9 +44,17 @@ class Framework(models.Model):
 
     @cached_property
     def domain(self) -> DomainFramework:
-        framework, problems = load_framework(self.document)
-        if framework is None:  # only validated documents are ever stored
-            raise ValueError(f"stored framework {self.code} is invalid: {problems.errors}")
+        """The framework as domain objects, parsed once per saved version of the document."""
+        key = (self.pk, self.updated_at)
+        framework = _DOMAINS.get(key)
+        if framework is None:
+            framework, problems = load_framework(self.document)
+            if framework is None:  # only validated documents are ever stored
+                raise ValueError(f"stored framework {self.code} is invalid: {problems.errors}")
+            if self.pk is not None:
+                if len(_DOMAINS) > 64:
+                    _DOMAINS.clear()
+                _DOMAINS[key] = framework
         return framework
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessments/<int:pk>/action/", views.take_action, name="action"),
     path("assessments/<int:pk>/sheet/", views.grid_sheet, name="sheet"),
     path("assessments/<int:pk>/extend/", views.extend, name="extend"),
+    path("assessments/<int:pk>/inputs/<str:name>/", views.save_value, name="value"),
     path("assessments/<int:pk>/criteria/<str:code>/", views.criterion, name="criterion"),
     path("assessments/<int:pk>/criteria/<str:code>/points/", views.save_points, name="points"),
     path("assessments/<int:pk>/criteria/<str:code>/note/", views.save_note, name="note"),

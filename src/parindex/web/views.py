@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -428,3 +429,22 @@ def extend(request, pk):
         else:
             messages.success(request, _("The deadline is extended."))
     return redirect("web:grid", pk=pk)
+
+
+@login_required
+@require_POST
+def save_value(request, pk, name):
+    """The figure of a named input; every criterion reading it is recomputed."""
+    assessment = _assessment_for(request, pk)
+    try:
+        criteria.set_value(
+            request.user,
+            assessment,
+            name,
+            request.POST.get("value", ""),
+            expected_version=_version(request),
+        )
+    except actions.ActionRefused as exc:
+        messages.error(request, f"{name}: {render_message(exc.message)}")
+    code = request.POST.get("code", "")
+    return redirect(reverse("web:grid", args=[pk]) + (f"#row-{code}" if code else ""))

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +49,8 @@ class Command(TranslatedCommand):
             raise CommandError(_("framework “%(code)s” does not exist") % {"code": framework})
         results = framework_results(model)
         if unit is not None:
-            results.units = [r for r in results.units if r.unit.code == unit]
+            # The results may be shared (cached): filter a copy.
+            results = replace(results, units=[r for r in results.units if r.unit.code == unit])
             if not results.units:
                 raise CommandError(
                     _("unit “%(unit)s” has no scores in %(code)s")
