@@ -285,3 +285,36 @@ def test_bob_cannot_touch_a_criterion_of_alices_unit(client, people, round_, nam
         .status_code
         == 404
     )
+
+
+def test_erin_follows_the_progress_of_every_unit_and_publishes_the_finished_ones(
+    client, people, round_
+):
+    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
+    url = reverse("web:round", args=[round_.pk])
+    page = login(client, people, "erin").get(url).content.decode()
+    assert "Bệnh viện A" in page and "CDC B" in page and 'class="error">1<' in page
+    assert "Công bố mọi đơn vị" not in page  # nothing is finished yet
+    from parindex.assessments.criteria import set_note
+
+    set_note(
+        people["alice"], assessment(round_, "A"), "1.1", "Đã có kế hoạch", expected_version=None
+    )
+    for user, action in [("alice", "submit"), ("carol", "start_appraisal"), ("carol", "finalize")]:
+        act(people[user], round_, "A", action)
+    client.post(reverse("web:round_publish", args=[round_.pk]))
+    assert assessment(round_, "A").state == "published"
+    assert assessment(round_, "B").state == "draft"
+
+
+def test_the_round_page_is_for_officers_and_leaders(client, people, round_):
+    url = reverse("web:round", args=[round_.pk])
+    assert login(client, people, "dave").get(url).status_code == 200
+    for name in ("alice", "carol", "frank"):
+        assert login(client, people, name).get(url).status_code == 404
+    assert (
+        login(client, people, "dave")
+        .post(reverse("web:round_publish", args=[round_.pk]), follow=True)
+        .status_code
+        == 200
+    )

@@ -285,3 +285,13 @@ def extend_deadline(
         note=f"{window} → {_dmy(until)}: {reason}",
     )
     return extension
+
+
+def publish_round(user, round_: Round) -> list[WorkflowEvent]:
+    """Publish every unit of the round whose appraisal is finished; each is its own action."""
+    if not is_officer_of(user, round_.owner):
+        raise _refuse(N_("only the CCHC officer may publish"))
+    return [
+        transition(user, assessment, "publish")
+        for assessment in round_.assessments.filter(state=workflow.FINAL)
+    ]

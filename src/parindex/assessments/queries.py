@@ -185,3 +185,51 @@ def percent(score: NodeScore | None) -> Decimal | None:
     if score is None or not score.max:
         return None
     return score.score * 100 / score.max
+
+
+@dataclass
+class OverviewRow:
+    assessment: UnitAssessment
+    self_total: UnitScore
+    total: UnitScore
+    unsupported: int
+
+
+def round_overview(round_) -> list[OverviewRow]:
+    """Every unit of a round with its state and totals (a fixed number of queries)."""
+    from parindex.domain.scoring import plan
+
+    assessments = list(
+        round_.assessments.select_related("unit", "approved_by").order_by("unit__code")
+    )
+    framework = round_.framework.domain
+    steps = plan(framework)
+    entries: dict[int, list[ScoreEntry]] = {}
+    for entry in ScoreEntry.objects.filter(
+        framework_id=round_.framework_id, unit_id__in=[a.unit_id for a in assessments]
+    ):
+        entries.setdefault(entry.unit_id, []).append(entry)
+    supported: dict[int, set[str]] = {}
+    for assessment_id, code in EvidenceLink.objects.filter(
+        evidence__assessment__round=round_
+    ).values_list("evidence__assessment_id", "code"):
+        supported.setdefault(assessment_id, set()).add(code)
+    for assessment_id, code in CriterionNote.objects.filter(
+        assessment__round=round_, kind=CriterionNote.Kind.EXPLANATION
+    ).values_list("assessment_id", "code"):
+        supported.setdefault(assessment_id, set()).add(code)
+    rows = []
+    for assessment in assessments:
+        mine = entries.get(assessment.unit_id, [])
+        scored = {e.key for e in mine if e.stage == SELF and e.points is not None and e.points > 0}
+        rows.append(
+            OverviewRow(
+                assessment,
+                score_unit(framework, _stage_data(mine, (SELF,)), steps),
+                score_unit(
+                    framework, _stage_data(mine, (SELF, APPRAISAL, APPRAISAL2, FINAL)), steps
+                ),
+                len(scored - supported.get(assessment.pk, set())),
+            )
+        )
+    return rows

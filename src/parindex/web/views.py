@@ -60,7 +60,20 @@ def home(request):
         request.user.is_superuser
         or Membership.objects.filter(user=request.user, role=Membership.Role.OFFICER).exists()
     )
-    return render(request, "web/home.html", {"rounds": rounds, "can_open": can_open})
+    heads = Membership.objects.filter(
+        user=request.user, role__in=[Membership.Role.OFFICER, Membership.Role.LEADER]
+    ).values_list("unit_id", flat=True)
+    head_units = set(heads)
+    overview_ids = {
+        round_.pk
+        for round_ in rounds
+        if request.user.is_superuser or head_units & set(round_.owner.lineage_ids())
+    }
+    return render(
+        request,
+        "web/home.html",
+        {"rounds": rounds, "can_open": can_open, "overview_ids": overview_ids},
+    )
 
 
 @login_required
@@ -448,3 +461,55 @@ def save_value(request, pk, name):
         messages.error(request, f"{name}: {render_message(exc.message)}")
     code = request.POST.get("code", "")
     return redirect(reverse("web:grid", args=[pk]) + (f"#row-{code}" if code else ""))
+
+
+def _round_for(request, pk):
+    from parindex.assessments.models import Round
+
+    round_ = get_object_or_404(Round.objects.select_related("framework", "owner"), pk=pk)
+    lineage = round_.owner.lineage_ids()
+    allowed = (
+        request.user.is_superuser
+        or Membership.objects.filter(
+            user=request.user,
+            unit_id__in=lineage,
+            role__in=[Membership.Role.OFFICER, Membership.Role.LEADER],
+        ).exists()
+    )
+    if not allowed:
+        raise Http404
+    return round_
+
+
+@login_required
+def round_detail(request, pk):
+    """The officer's and leaders' view of a round: every unit's state and totals."""
+    round_ = _round_for(request, pk)
+    rows = queries.round_overview(round_)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.assessment.state] = counts.get(row.assessment.state, 0) + 1
+    return render(
+        request,
+        "web/round.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "counts": counts,
+            "can_publish": actions.is_officer_of(request.user, round_.owner)
+            and counts.get(workflow.FINAL, 0) > 0,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_publish(request, pk):
+    round_ = _round_for(request, pk)
+    try:
+        events = actions.publish_round(request.user, round_)
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+    else:
+        messages.success(request, _("%(count)s unit(s) published.") % {"count": len(events)})
+    return redirect("web:round", pk=pk)
