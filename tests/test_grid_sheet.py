@@ -92,3 +92,22 @@ def test_a_leader_downloads_but_cannot_upload(client, people, round_):
     book = download(client, people, "dave", round_)
     page = upload(client, book, round_).content.decode()
     assert "không thể thay đổi" in page
+
+
+def test_a_sheet_does_not_overwrite_what_changed_after_its_download(client, people, round_):
+    from parindex.assessments.criteria import set_points
+
+    book = download(client, people, "alice", round_)
+    set_points(
+        people["alice"],
+        assessment(round_, "A"),
+        "1.1",
+        Decimal(1),
+        expected_version=None,
+        reason="on the page meanwhile",
+    )
+    _, by_code = rows(book)
+    by_code["1.1"][5].value = 2
+    page = upload(client, book, round_).content.decode()
+    assert "sau khi tải bảng" in page  # changed after this sheet was downloaded
+    assert ScoreEntry.objects.get(key="1.1").points == 1

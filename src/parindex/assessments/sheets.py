@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
+from django.utils import timezone
 
 from parindex.assessments.actions import ActionRefused, roles_of
 from parindex.assessments.criteria import PART_STAGE
@@ -23,9 +25,10 @@ from parindex.domain.framework import SURVEY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.messages import render
-from parindex.tables import read_table
+from parindex.tables import RowProblem, TableError, read_table
 
 HEADERS = ("unit", "criterion", "title", "max", "rule", "points", "note")
+INFO_SHEET = "info"
 
 
 def _stage(user, assessment: UnitAssessment) -> str | None:
@@ -69,6 +72,12 @@ def grid_workbook(user, assessment: UnitAssessment) -> bytes:
         row += 1
     for column, width in enumerate((10, 9, 60, 7, 50, 9, 40)):
         sheet.set_column(column, column, width)
+    # When the sheet was taken: an upload refuses rows changed by someone else since then.
+    info = book.add_worksheet(INFO_SHEET)
+    info.write_row(0, 0, ("key", "value"), head)
+    info.write_row(1, 0, ("downloaded_at", timezone.now().isoformat()))
+    info.write_row(2, 0, ("stage", stage))
+    info.hide()
     book.close()
     return buffer.getvalue()
 
@@ -89,7 +98,10 @@ def import_grid_sheet(user, assessment: UnitAssessment, upload) -> ScoresReport:
             for chunk in upload.chunks():
                 target.write(chunk)
         rows = read_table(path, SCORE_COLUMNS, ("unit", "criterion"))
+        taken = _downloaded_at(path)
     rows = [r for r in rows if r.get("points") is not None or r.get("value") is not None]
+    if taken is not None:
+        _refuse_changed_since(assessment, stage, rows, taken)
     return import_score_rows(
         rows,
         assessment.round.framework.code,
@@ -99,3 +111,61 @@ def import_grid_sheet(user, assessment: UnitAssessment, upload) -> ScoresReport:
         user=user,
         only_unit=assessment.unit.code,
     )
+
+
+def _downloaded_at(path: Path) -> datetime | None:
+    if path.suffix.lower() != ".xlsx":
+        return None
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        if INFO_SHEET not in book.sheetnames:
+            return None
+        values = {
+            row[0]: row[1]
+            for row in book[INFO_SHEET].iter_rows(values_only=True)
+            if row and len(row) > 1
+        }
+    finally:
+        book.close()
+    try:
+        return datetime.fromisoformat(str(values.get("downloaded_at")))
+    except ValueError:
+        return None
+
+
+def _refuse_changed_since(assessment, stage, rows, taken: datetime) -> None:
+    """Rows whose criterion someone else changed after the sheet was downloaded."""
+    changed = {
+        entry.key: entry
+        for entry in ScoreEntry.objects.filter(
+            framework_id=assessment.round.framework_id,
+            unit_id=assessment.unit_id,
+            stage=stage,
+            updated_at__gt=taken,
+        )
+    }
+    problems = []
+    for row in rows:
+        entry = changed.get(str(row.get("criterion") or "").strip())
+        if entry is not None:
+            problems.append(
+                RowProblem(
+                    row.number,
+                    "points",
+                    Message(
+                        N_(
+                            "%(code)s was changed by %(who)s at %(when)s, after this sheet was "
+                            "downloaded; download it again"
+                        ),
+                        {
+                            "code": entry.key,
+                            "who": entry.updated_by,
+                            "when": timezone.localtime(entry.updated_at).strftime("%H:%M %d/%m/%Y"),
+                        },
+                    ),
+                )
+            )
+    if problems:
+        raise TableError(problems)
