@@ -1,4 +1,4 @@
-"""The benchmark script works (on a tiny size); its figures are read by people, not asserted."""
+"""The benchmark scripts work (on a tiny size); their figures are read by people, not asserted."""
 
 import subprocess
 import sys
@@ -6,20 +6,9 @@ import sys
 from conftest import ROOT
 
 
-def test_the_results_benchmark_runs_and_reports_ratios(tmp_path):
+def run_bench(script: str, tmp_path, *args: str) -> str:
     result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "bench_results.py"),
-            "--groups",
-            "2",
-            "--units",
-            "3",
-            "--criteria",
-            "16",
-            "--repeat",
-            "1",
-        ],
+        [sys.executable, str(ROOT / "bench" / script), *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -27,29 +16,28 @@ def test_the_results_benchmark_runs_and_reports_ratios(tmp_path):
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
-    assert "96 criterion scores" in result.stdout
-    assert "per 100k criterion scores" in result.stdout
-    assert "× the fetch" in result.stdout
+    return result.stdout
+
+
+def test_the_results_benchmark_runs_and_reports_ratios(tmp_path):
+    out = run_bench(
+        "bench_results.py",
+        tmp_path,
+        "--groups",
+        "2",
+        "--units",
+        "3",
+        "--criteria",
+        "16",
+        "--repeat",
+        "1",
+    )
+    assert "96 criterion scores" in out
+    assert "per 100k criterion scores" in out
+    assert "× the fetch" in out
 
 
 def test_the_pages_benchmark_runs_and_reports_queries_and_ratios(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "bench_pages.py"),
-            "--criteria",
-            "16",
-            "--units",
-            "3",
-            "--repeat",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-    )
-    assert result.returncode == 0, result.stderr
-    assert "grid (16 criteria)" in result.stdout and "SQL queries" in result.stdout
-    assert "× the baseline" in result.stdout
+    out = run_bench("bench_pages.py", tmp_path, "--criteria", "16", "--units", "3", "--repeat", "1")
+    assert "grid (16 criteria)" in out and "SQL queries" in out
+    assert "× the baseline" in out

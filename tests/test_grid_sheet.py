@@ -46,7 +46,7 @@ def test_alice_fills_the_sheet_offline_and_uploads_it(client, people, round_):
     by_code["2.2"][5].value = "1,5"
     by_code["2.2"][6].value = "một báo cáo chậm"
     page = upload(client, book, round_).content.decode()
-    assert "2 " in page  # "2 new …"
+    assert "2 điểm mới" in page  # "2 new and 0 changed scores …"
     assert ScoreEntry.objects.get(key="1.1", stage="self").points == Decimal("1.75")
     change = AuditEntry.objects.get(key="2.2")
     assert change.user.username == "alice" and change.reason == "một báo cáo chậm"

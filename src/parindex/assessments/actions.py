@@ -45,27 +45,31 @@ def _dmy(day: date) -> str:
 # --- who holds which role -------------------------------------------------------------------
 
 
-def is_officer_of(user, unit: Unit) -> bool:
+def unit_roles(user, unit: Unit) -> frozenset[str]:
+    """Roles from memberships: staff of this very unit; leader or officer of it or of any unit
+    above it. A superuser acts as an officer everywhere."""
+    if not user.is_authenticated:
+        return frozenset()
     if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.OFFICER, unit_id__in=unit.lineage_ids()
-    ).exists()
+        return frozenset({workflow.OFFICER})
+    roles: set[str] = set()
+    memberships = Membership.objects.filter(user=user, unit_id__in=unit.lineage_ids())
+    for unit_id, role in memberships.values_list("unit_id", "role"):
+        if role != Membership.Role.STAFF or unit_id == unit.pk:
+            roles.add(role)  # the membership roles are the workflow's role names
+    return frozenset(roles)
+
+
+def is_officer_of(user, unit: Unit) -> bool:
+    return workflow.OFFICER in unit_roles(user, unit)
 
 
 def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
-    """The roles `user` holds towards one unit's assessment."""
+    """The roles `user` holds towards one unit's assessment. The officer is the one of the
+    department that runs the round, not of the unit."""
     if not user.is_authenticated:
         return frozenset()
-    roles: set[str] = set()
-    lineage = assessment.unit.lineage_ids()
-    for unit_id, role in Membership.objects.filter(user=user, unit_id__in=lineage).values_list(
-        "unit_id", "role"
-    ):
-        if role == Membership.Role.STAFF and unit_id == assessment.unit_id:
-            roles.add(workflow.STAFF)
-        elif role == Membership.Role.LEADER:
-            roles.add(workflow.LEADER)
+    roles = set(unit_roles(user, assessment.unit) - {workflow.OFFICER})
     if is_officer_of(user, assessment.round.owner):
         roles.add(workflow.OFFICER)
     if assessment.appraisers.filter(pk=user.pk).exists():
@@ -207,11 +211,16 @@ def transition(
     if action == "start_appraisal" and is_own and assessment.approved_at is None:
         raise _refuse(N_("a leader must approve the department's self-assessment first"))
 
-    before = assessment.state
-    target = workflow.TRANSITIONS[action].target
     if action == "approve":
         assessment.approved_by, assessment.approved_at = user, timezone.now()
-    if action == "withdraw":
+    return _move(user, assessment, action, workflow.TRANSITIONS[action].target, note)
+
+
+def _move(user, assessment, action, target, note, override=False) -> WorkflowEvent:
+    """Put a locked assessment in `target` and record the step. Back in draft, the leader's
+    approval no longer holds."""
+    before = assessment.state
+    if target == workflow.DRAFT:
         assessment.approved_by, assessment.approved_at = None, None
     assessment.state = target
     assessment.version += 1
@@ -223,6 +232,7 @@ def transition(
         to_state=target,
         actor=user,
         note=note,
+        override=override,
     )
 
 
@@ -242,21 +252,7 @@ def reopen(
         raise ActionRefused(refusal)
     if not reason.strip():
         raise _refuse(N_("say why the assessment is reopened"))
-    before = assessment.state
-    assessment.state = target
-    if target == workflow.DRAFT:
-        assessment.approved_by, assessment.approved_at = None, None
-    assessment.version += 1
-    assessment.save()
-    return WorkflowEvent.objects.create(
-        assessment=assessment,
-        action="reopen",
-        from_state=before,
-        to_state=target,
-        actor=user,
-        note=reason,
-        override=True,
-    )
+    return _move(user, assessment, "reopen", target, reason, override=True)
 
 
 @transaction.atomic

@@ -118,6 +118,14 @@ def _part(assessment: UnitAssessment, user) -> str:
     return part
 
 
+def _score_stage(assessment: UnitAssessment, user) -> str:
+    """The stage the user's points and figures go to in the assessment's state."""
+    part = _part(assessment, user)
+    if part not in PART_STAGE:
+        raise _refuse(N_("points cannot change while explanations are requested"))
+    return PART_STAGE[part]
+
+
 # --- points ---------------------------------------------------------------------------------
 
 
@@ -141,22 +149,24 @@ def set_points(
     node = _node(assessment, code)
     if node.effective_kind == SURVEY:
         return _set_officer_points(user, assessment, code, points, expected_version, reason)
-    part = _part(assessment, user)
-    if part not in PART_STAGE:
-        raise _refuse(N_("points cannot change while explanations are requested"))
-    stage = PART_STAGE[part]
+    stage = _score_stage(assessment, user)
     if points is not None:
         problem = node.effective_rule.check_points(points, node.effective_max)
         if problem is not None:
             raise ActionRefused(problem)
-    return _write_points(user, assessment, code, stage, points, expected_version, reason)
+    return _write(user, assessment, code, stage, "points", points, expected_version, reason)
 
 
-def _set_officer_points(user, assessment, code, points, expected_version, reason):
+def _check_officer_stage(user, assessment) -> None:
+    """Survey points, their inputs, bonus and penalty: the officer's, until publication."""
     if workflow.OFFICER not in roles_of(user, assessment):
         raise _refuse(N_("only the CCHC officer enters survey points, bonus and penalty"))
     if assessment.state == workflow.PUBLISHED:
         raise _refuse(N_("the results are published: nothing can change any more"))
+
+
+def _set_officer_points(user, assessment, code, points, expected_version, reason):
+    _check_officer_stage(user, assessment)
     framework = assessment.round.framework.domain
     if points is not None:
         if code in (BONUS, PENALTY):
@@ -170,11 +180,7 @@ def _set_officer_points(user, assessment, code, points, expected_version, reason
             problem = node.effective_rule.check_points(points, node.effective_max)
             if problem is not None:
                 raise ActionRefused(problem)
-    return _write_points(user, assessment, code, Stage.FINAL, points, expected_version, reason)
-
-
-def _write_points(user, assessment, code, stage, points, expected_version, reason):
-    return _write(user, assessment, code, stage, "points", points, expected_version, reason)
+    return _write(user, assessment, code, Stage.FINAL, "points", points, expected_version, reason)
 
 
 def _write(user, assessment, key, stage, field, number, expected_version, reason):
@@ -245,16 +251,10 @@ def set_value(
         raise _refuse(N_("“%(code)s” is not an input of this framework"), code=name)
     readers = [leaf for leaf in framework.leaves() if name in leaf.effective_rule.inputs()]
     if all(leaf.effective_kind == SURVEY for leaf in readers):
-        if workflow.OFFICER not in roles_of(user, assessment):
-            raise _refuse(N_("only the CCHC officer enters survey points, bonus and penalty"))
-        if assessment.state == workflow.PUBLISHED:
-            raise _refuse(N_("the results are published: nothing can change any more"))
+        _check_officer_stage(user, assessment)
         stage = Stage.FINAL
     else:
-        part = _part(assessment, user)
-        if part not in PART_STAGE:
-            raise _refuse(N_("points cannot change while explanations are requested"))
-        stage = PART_STAGE[part]
+        stage = _score_stage(assessment, user)
     value = None
     if raw is not None and str(raw).strip() != "":
         try:
@@ -430,25 +430,41 @@ def _describe(evidence: Evidence) -> str:
 # --- what blocks a submission ---------------------------------------------------------------
 
 
+def unsupported(framework, self_scores, supported) -> list[str]:
+    """Criteria self-scored above zero (`self_scores`: code → points) that are not in
+    `supported` (codes with evidence or an explanation), in the framework's order."""
+    order = {node.code: index for index, node in enumerate(framework.walk())}
+    missing = (code for code, points in self_scores.items() if points > 0 and code not in supported)
+    return sorted(missing, key=lambda code: order.get(code, 10**6))
+
+
+def supported_codes(assessment_ids) -> dict[int, set[str]]:
+    """Codes with evidence or an explanation, per assessment (2 queries)."""
+    supported: dict[int, set[str]] = {}
+    links = EvidenceLink.objects.filter(evidence__assessment_id__in=assessment_ids)
+    for assessment_id, code in links.values_list("evidence__assessment_id", "code"):
+        supported.setdefault(assessment_id, set()).add(code)
+    notes = CriterionNote.objects.filter(
+        assessment_id__in=assessment_ids, kind=CriterionNote.Kind.EXPLANATION
+    )
+    for assessment_id, code in notes.values_list("assessment_id", "code"):
+        supported.setdefault(assessment_id, set()).add(code)
+    return supported
+
+
 def unsupported_criteria(assessment: UnitAssessment) -> list[str]:
     """Criteria self-scored above zero with neither evidence nor an explanation."""
-    scored = ScoreEntry.objects.filter(
-        framework_id=assessment.round.framework_id,
-        unit_id=assessment.unit_id,
-        stage=Stage.SELF,
-        points__gt=0,
-    ).values_list("key", flat=True)
-    supported = set(
-        EvidenceLink.objects.filter(evidence__assessment=assessment).values_list("code", flat=True)
+    scores = dict(
+        ScoreEntry.objects.filter(
+            framework_id=assessment.round.framework_id,
+            unit_id=assessment.unit_id,
+            stage=Stage.SELF,
+        )
+        .exclude(points=None)
+        .values_list("key", "points")
     )
-    supported |= set(
-        CriterionNote.objects.filter(
-            assessment=assessment, kind=CriterionNote.Kind.EXPLANATION
-        ).values_list("code", flat=True)
-    )
-    order = {
-        node.code: index for index, node in enumerate(assessment.round.framework.domain.walk())
-    }
-    return sorted(
-        (code for code in scored if code not in supported), key=lambda code: order.get(code, 10**6)
+    return unsupported(
+        assessment.round.framework.domain,
+        scores,
+        supported_codes([assessment.pk]).get(assessment.pk, set()),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parindex.assessments.actions import roles_of
-from parindex.assessments.criteria import PART_STAGE, unsupported_criteria
+from parindex.assessments.criteria import PART_STAGE, supported_codes, unsupported
 from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
 from parindex.domain import workflow
 from parindex.domain.framework import BONUS, PENALTY, Node
@@ -108,7 +108,8 @@ def grid(assessment_id: int, user) -> Grid:
     )
     self_total = score_unit(framework, _stage_data(entries, (SELF,)))
     total = score_unit(framework, _stage_data(entries, (SELF, APPRAISAL, APPRAISAL2, FINAL)))
-    unsupported = unsupported_criteria(assessment)
+    # The same rule as the submission check, on the rows already loaded.
+    missing = unsupported(framework, _self_scores(entries), _supported(links, notes))
 
     rows: list[GridRow] = []
     by_code: dict[str, GridRow] = {}
@@ -119,7 +120,7 @@ def grid(assessment_id: int, user) -> Grid:
             depth,
             self_score=self_total.nodes[node.code],
             score=total.nodes[node.code],
-            unsupported=node.code in unsupported,
+            unsupported=node.code in missing,
         )
         rows.append(row)
         by_code[node.code] = row
@@ -147,7 +148,7 @@ def grid(assessment_id: int, user) -> Grid:
         rows,
         self_total,
         total,
-        unsupported,
+        missing,
         workflow.available_actions(assessment.state, roles),
         list(assessment.events.select_related("actor")),
         [(key, finals.get(key)) for key in (BONUS, PENALTY)],
@@ -181,6 +182,15 @@ def _attach_inputs(framework, entries, rows, part, roles, state) -> None:
             )
 
 
+def _self_scores(entries: list[ScoreEntry]) -> dict[str, Decimal]:
+    return {e.key: e.points for e in entries if e.stage == SELF and e.points is not None}
+
+
+def _supported(links: list[EvidenceLink], notes: list[CriterionNote]) -> set[str]:
+    explained = {n.code for n in notes if n.kind == CriterionNote.Kind.EXPLANATION}
+    return {link.code for link in links} | explained
+
+
 def percent(score: NodeScore | None) -> Decimal | None:
     if score is None or not score.max:
         return None
@@ -209,19 +219,10 @@ def round_overview(round_) -> list[OverviewRow]:
         framework_id=round_.framework_id, unit_id__in=[a.unit_id for a in assessments]
     ):
         entries.setdefault(entry.unit_id, []).append(entry)
-    supported: dict[int, set[str]] = {}
-    for assessment_id, code in EvidenceLink.objects.filter(
-        evidence__assessment__round=round_
-    ).values_list("evidence__assessment_id", "code"):
-        supported.setdefault(assessment_id, set()).add(code)
-    for assessment_id, code in CriterionNote.objects.filter(
-        assessment__round=round_, kind=CriterionNote.Kind.EXPLANATION
-    ).values_list("assessment_id", "code"):
-        supported.setdefault(assessment_id, set()).add(code)
+    supported = supported_codes([a.pk for a in assessments])
     rows = []
     for assessment in assessments:
         mine = entries.get(assessment.unit_id, [])
-        scored = {e.key for e in mine if e.stage == SELF and e.points is not None and e.points > 0}
         rows.append(
             OverviewRow(
                 assessment,
@@ -229,7 +230,9 @@ def round_overview(round_) -> list[OverviewRow]:
                 score_unit(
                     framework, _stage_data(mine, (SELF, APPRAISAL, APPRAISAL2, FINAL)), steps
                 ),
-                len(scored - supported.get(assessment.pk, set())),
+                len(
+                    unsupported(framework, _self_scores(mine), supported.get(assessment.pk, set()))
+                ),
             )
         )
     return rows

@@ -50,7 +50,7 @@ def _visible_assessments(user):
 def home(request):
     assessments = (
         _visible_assessments(request.user)
-        .select_related("round", "round__framework", "unit")
+        .select_related("round", "round__framework", "round__owner", "unit")
         .order_by("-round__created_at", "unit__code")
     )
     rounds: dict = {}
@@ -60,14 +60,10 @@ def home(request):
         request.user.is_superuser
         or Membership.objects.filter(user=request.user, role=Membership.Role.OFFICER).exists()
     )
-    heads = Membership.objects.filter(
-        user=request.user, role__in=[Membership.Role.OFFICER, Membership.Role.LEADER]
-    ).values_list("unit_id", flat=True)
-    head_units = set(heads)
     overview_ids = {
         round_.pk
         for round_ in rounds
-        if request.user.is_superuser or head_units & set(round_.owner.lineage_ids())
+        if {workflow.OFFICER, workflow.LEADER} & actions.unit_roles(request.user, round_.owner)
     }
     return render(
         request,
@@ -149,6 +145,17 @@ def _row_response(request, pk, code, error=None):
     return render(request, "web/_row.html", {"grid": data, "row": row, "error": error, "oob": True})
 
 
+def _criterion_reply(request, pk, code, error, page):
+    """The criterion's row for HTMX; otherwise back to `page` with the error as a message."""
+    if request.headers.get("HX-Request"):
+        return _row_response(request, pk, code, error)
+    if error:
+        messages.error(request, f"{code}: {error}")
+    if page == "web:criterion":
+        return redirect(page, pk=pk, code=code)
+    return redirect(page, pk=pk)
+
+
 def _version(request):
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
@@ -176,11 +183,7 @@ def save_points(request, pk, code):
         }
     except actions.ActionRefused as exc:
         error = render_message(exc.message)
-    if request.headers.get("HX-Request"):
-        return _row_response(request, pk, code, error)
-    if error:
-        messages.error(request, f"{code}: {error}")
-    return redirect("web:grid", pk=pk)
+    return _criterion_reply(request, pk, code, error, "web:grid")
 
 
 @login_required
@@ -198,11 +201,7 @@ def save_note(request, pk, code):
         )
     except actions.ActionRefused as exc:
         error = render_message(exc.message)
-    if request.headers.get("HX-Request"):
-        return _row_response(request, pk, code, error)
-    if error:
-        messages.error(request, f"{code}: {error}")
-    return redirect("web:criterion", pk=pk, code=code)
+    return _criterion_reply(request, pk, code, error, "web:criterion")
 
 
 @login_required
@@ -319,18 +318,6 @@ def healthz(request):
 # --- dashboards -----------------------------------------------------------------------------
 
 
-def _can_see_unit(user, unit: Unit) -> bool:
-    if user.is_superuser:
-        return True
-    lineage = unit.lineage_ids()
-    for unit_id, role in Membership.objects.filter(user=user, unit_id__in=lineage).values_list(
-        "unit_id", "role"
-    ):
-        if role != Membership.Role.STAFF or unit_id == unit.pk:
-            return True
-    return False
-
-
 @login_required
 def dashboard(request, framework, unit):
     """One unit's results in a framework, its peer group's ranking, and last year."""
@@ -339,7 +326,7 @@ def dashboard(request, framework, unit):
 
     model = get_object_or_404(Framework, code=framework)
     unit_ = get_object_or_404(Unit, code=unit)
-    if not _can_see_unit(request.user, unit_):
+    if not actions.unit_roles(request.user, unit_):
         raise Http404
     results = framework_results(model)
     mine = next((r for r in results.units if r.unit.code == unit_.code), None)
@@ -467,15 +454,7 @@ def _round_for(request, pk):
     from parindex.assessments.models import Round
 
     round_ = get_object_or_404(Round.objects.select_related("framework", "owner"), pk=pk)
-    lineage = round_.owner.lineage_ids()
-    allowed = (
-        request.user.is_superuser
-        or Membership.objects.filter(
-            user=request.user,
-            unit_id__in=lineage,
-            role__in=[Membership.Role.OFFICER, Membership.Role.LEADER],
-        ).exists()
-    )
+    allowed = {workflow.OFFICER, workflow.LEADER} & actions.unit_roles(request.user, round_.owner)
     if not allowed:
         raise Http404
     return round_
