@@ -45,10 +45,23 @@ def evidence_dir(settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
 
 
+# Reports every Content Security Policy violation to the console, where the persona collects
+# it (an init script is the browser's own, not the page's: the policy does not block it).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " "
+                + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
+});
+"""
+
+
 class Persona:
     def __init__(self, browser, live_server, name):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        self.context.add_init_script(REPORT_VIOLATIONS)
+        self.violations = []
         self.page = self.context.new_page()
+        self.page.on("console", self._console)
         self.page.set_default_timeout(15_000)
         self.url = live_server.url
         self.page.goto(f"{self.url}/accounts/login/")
@@ -56,6 +69,11 @@ class Persona:
         self.page.fill("#id_password", f"{name}-pw")
         self.page.click("button[type=submit]")
         self.page.wait_for_url(f"{self.url}/")
+
+    def _console(self, message):
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            self.violations.append(f"{self.page.url}: {text}")
 
     def open_unit(self, code):
         self.page.goto(f"{self.url}/")
@@ -145,5 +163,16 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     erin.page.click("a:has-text('Kết quả và biểu đồ')")
     erin.page.wait_for_selector("#area-chart svg")  # ECharts drew the areas
     assert "1,25" in erin.page.locator("table").first.inner_text()
+    erin.page.hover("#area-chart svg")  # the chart's tooltip
+    erin.page.mouse.move(300, 300)
+    erin.page.wait_for_timeout(300)
+    # The language switch sends its form from app.js (no inline handler).
+    erin.page.select_option("select[name=language]", "en")
+    erin.page.wait_for_selector("html[lang=en]")
+    assert "Log out" in erin.page.content()
+
+    # The Content Security Policy held on every page of the cycle (no inline script or style).
+    violations = [v for persona in (erin, alice, carol) for v in persona.violations]
+    assert violations == [], "\n".join(violations)
     for persona in (erin, alice, carol):
         persona.context.close()

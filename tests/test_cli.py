@@ -153,3 +153,27 @@ def test_help_speaks_vietnamese_first(cli):
     result = cli("framework", "--help", language="vi")
     assert result.returncode == 0 and "Kiểm tra tệp bộ tiêu chí YAML hoặc XLSX." in result.stdout
     assert "Check a YAML or XLSX framework file." in cli("framework", "--help").stdout
+
+
+def test_user_errors_are_messages_never_tracebacks(cli, library, tmp_path):
+    """Each of these printed a traceback once; now a reason and a non-zero exit code."""
+    (tmp_path / "folder.yaml").mkdir()
+    write(tmp_path / "deep.yaml", "[" * 100_000)
+    write(tmp_path / "long.csv", "code,name\nA," + "x" * 200_000 + "\n")
+    assert cli("framework", "import", library / "so-2021.yaml").returncode == 0
+    cases = [
+        (("framework", "validate", "deep.yaml"), "line 1: nested more than 32 levels deep"),
+        (("framework", "import", "folder.yaml"), "folder.yaml is not a file"),
+        (
+            ("framework", "export", "so-2021", "-o", "/nonexistent/x.xlsx"),
+            "CommandError: cannot write /nonexistent/x.xlsx: No such file or directory",
+        ),
+        (("framework", "publish", "nope"), "CommandError: framework “nope” does not exist"),
+        (("units", "import", "missing.csv"), "file not found: missing.csv"),
+        (("units", "import", "long.csv"), "row 2: long.csv is not a readable CSV file"),
+    ]
+    for args, expected in cases:
+        result = cli(*args)
+        assert result.returncode != 0, args
+        assert "Traceback" not in result.stderr, (args, result.stderr)
+        assert expected in result.stderr, (args, result.stderr)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from helpers import act, assessment
 from openpyxl import Workbook
 
+from parindex.assessments.access import access_for
 from parindex.assessments.actions import ActionRefused, Conflict
 from parindex.assessments.criteria import (
     EvidenceInfo,
@@ -43,8 +44,7 @@ def evidence_dir(settings, tmp_path):
 
 def upload(people, round_, name="kh.pdf", data=PDF, codes=("1.1",), who="alice"):
     return upload_evidence(
-        people[who],
-        assessment(round_, "A"),
+        access_for(people[who], assessment(round_, "A")),
         SimpleUploadedFile(name, data),
         EvidenceInfo("Kế hoạch CCHC năm 2024", "12/KH-SYT", date(2024, 1, 5), "Sở Y tế"),
         list(codes),
@@ -53,15 +53,19 @@ def upload(people, round_, name="kh.pdf", data=PDF, codes=("1.1",), who="alice")
 
 def test_alice_scores_her_unit_and_it_is_audited(people, round_):
     entry = set_points(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         "1.1",
         Decimal("1.75"),
         expected_version=None,
         reason="tự chấm",
     )
     assert (entry.stage, entry.points, entry.version) == ("self", Decimal("1.75"), 1)
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal("1.5"), expected_version=1)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal("1.5"),
+        expected_version=1,
+    )
     audit = list(AuditEntry.objects.filter(key="1.1").values_list("old", "new", "user__username"))
     assert audit == [(Decimal("1.75"), Decimal("1.5"), "alice"), (None, Decimal("1.75"), "alice")]
 
@@ -69,48 +73,97 @@ def test_alice_scores_her_unit_and_it_is_audited(people, round_):
 def test_points_follow_the_rule(people, round_):
     with pytest.raises(ActionRefused, match="multiple of the step"):
         set_points(
-            people["alice"], assessment(round_, "A"), "1.1", Decimal("1.3"), expected_version=None
+            access_for(people["alice"], assessment(round_, "A")),
+            "1.1",
+            Decimal("1.3"),
+            expected_version=None,
         )
     with pytest.raises(ActionRefused, match="not a criterion"):
-        set_points(people["alice"], assessment(round_, "A"), "1", Decimal(1), expected_version=None)
+        set_points(
+            access_for(people["alice"], assessment(round_, "A")),
+            "1",
+            Decimal(1),
+            expected_version=None,
+        )
 
 
 def test_two_people_saving_the_same_criterion_do_not_overwrite_each_other(people, round_):
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=None)
-    with pytest.raises(Conflict, match=r"someone else changed 1\.1 meanwhile \(now: 1\)"):
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(1),
+        expected_version=None,
+    )
+    with pytest.raises(Conflict, match=r"1\.1 was changed by alice at .* \(now: 1\)"):
         set_points(
-            people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None
+            access_for(people["alice"], assessment(round_, "A")),
+            "1.1",
+            Decimal(2),
+            expected_version=None,
         )
     assert ScoreEntry.objects.get(key="1.1").points == 1
 
 
 def test_bob_and_carol_cannot_touch_alices_draft(people, round_):
     with pytest.raises(ActionRefused):
-        set_points(people["bob"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=None)
+        set_points(
+            access_for(people["bob"], assessment(round_, "A")),
+            "1.1",
+            Decimal(1),
+            expected_version=None,
+        )
     with pytest.raises(ActionRefused, match="being drafted"):
         set_points(
-            people["carol"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=None
+            access_for(people["carol"], assessment(round_, "A")),
+            "1.1",
+            Decimal(1),
+            expected_version=None,
         )
 
 
 def test_carol_appraises_in_round_one_with_a_comment(people, round_):
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(2),
+        expected_version=None,
+    )
     set_note(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         "1.1",
         "Chưa ban hành kịp thời",
         expected_version=None,
     )
     act(people["alice"], round_, "A", "submit")
     with pytest.raises(ActionRefused):
-        set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=1)
+        set_points(
+            access_for(people["alice"], assessment(round_, "A")),
+            "1.1",
+            Decimal(1),
+            expected_version=1,
+        )
     act(people["carol"], round_, "A", "start_appraisal")
+    # Lowering the unit's 2 points needs a reason; nothing is stored without one.
+    with pytest.raises(ActionRefused, match=r"1\.1 goes down from 2 to 0,5: give the reason"):
+        set_points(
+            access_for(people["carol"], assessment(round_, "A")),
+            "1.1",
+            Decimal("0.5"),
+            expected_version=None,
+        )
+    assert not ScoreEntry.objects.filter(stage="appraisal").exists()
     entry = set_points(
-        people["carol"], assessment(round_, "A"), "1.1", Decimal("0.5"), expected_version=None
+        access_for(people["carol"], assessment(round_, "A")),
+        "1.1",
+        Decimal("0.5"),
+        reason="Kế hoạch ban hành muộn",
+        expected_version=None,
     )
     note = set_note(
-        people["carol"], assessment(round_, "A"), "1.1", "Thiếu kế hoạch", expected_version=None
+        access_for(people["carol"], assessment(round_, "A")),
+        "1.1",
+        "Thiếu kế hoạch",
+        expected_version=None,
     )
     assert entry.stage == "appraisal" and note.kind == "comment"
     assert ScoreEntry.objects.get(key="1.1", stage="self").points == 2  # self score untouched
@@ -119,17 +172,26 @@ def test_carol_appraises_in_round_one_with_a_comment(people, round_):
 def test_survey_bonus_and_penalty_are_the_officers(people, round_):
     with pytest.raises(ActionRefused, match="only the CCHC officer"):
         set_points(
-            people["alice"], assessment(round_, "A"), "XHH", Decimal(8), expected_version=None
+            access_for(people["alice"], assessment(round_, "A")),
+            "XHH",
+            Decimal(8),
+            expected_version=None,
         )
     assert (
         set_points(
-            people["erin"], assessment(round_, "A"), "XHH", Decimal(8), expected_version=None
+            access_for(people["erin"], assessment(round_, "A")),
+            "XHH",
+            Decimal(8),
+            expected_version=None,
         ).stage
         == "final"
     )
-    with pytest.raises(ActionRefused, match="between 0 and 5"):
+    with pytest.raises(ActionRefused, match="above the cap of 5 for BONUS"):
         set_points(
-            people["erin"], assessment(round_, "A"), "BONUS", Decimal(6), expected_version=None
+            access_for(people["erin"], assessment(round_, "A")),
+            "BONUS",
+            Decimal(6),
+            expected_version=None,
         )
 
 
@@ -163,30 +225,46 @@ def test_only_the_unit_uploads_and_only_appraisers_review(people, round_):
     evidence = upload(people, round_)
     link = evidence.links.get()
     with pytest.raises(ActionRefused, match="appraisers review"):
-        review_evidence(people["alice"], link, "accepted")
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
+        review_evidence(access_for(people["alice"], link.evidence.assessment), link, "accepted")
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(2),
+        expected_version=None,
+    )
     act(people["alice"], round_, "A", "submit")
     act(people["carol"], round_, "A", "start_appraisal")
     with pytest.raises(ActionRefused, match="say why"):
-        review_evidence(people["carol"], link, "insufficient")
-    review_evidence(people["carol"], link, "insufficient", "Thiếu chữ ký")
+        review_evidence(access_for(people["carol"], link.evidence.assessment), link, "insufficient")
+    review_evidence(
+        access_for(people["carol"], link.evidence.assessment), link, "insufficient", "Thiếu chữ ký"
+    )
     link.refresh_from_db()
     assert (link.review, link.reviewed_by.username) == ("insufficient", "carol")
     assert AuditEntry.objects.filter(field="review", reason="Thiếu chữ ký").exists()
 
 
 def test_a_criterion_scored_without_support_blocks_the_submission(people, round_):
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
-    set_points(people["alice"], assessment(round_, "A"), "2.2", Decimal(0), expected_version=None)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(2),
+        expected_version=None,
+    )
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "2.2",
+        Decimal(0),
+        expected_version=None,
+    )
     assert unsupported_criteria(assessment(round_, "A")) == ["1.1"]
     with pytest.raises(ActionRefused, match=r"evidence or write an explanation for 1\.1"):
         act(people["alice"], round_, "A", "submit")
     evidence = upload(people, round_)
-    unlink_evidence(people["alice"], evidence.links.get())
+    unlink_evidence(access_for(people["alice"], evidence.assessment), evidence.links.get())
     assert unsupported_criteria(assessment(round_, "A")) == ["1.1"]
     set_note(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         "1.1",
         "Đã ban hành, chờ số hóa",
         expected_version=None,
@@ -195,18 +273,31 @@ def test_a_criterion_scored_without_support_blocks_the_submission(people, round_
 
 
 def test_the_answer_round_takes_answers_and_more_evidence(people, round_):
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(2),
+        expected_version=None,
+    )
     upload(people, round_)
     act(people["alice"], round_, "A", "submit")
     act(people["carol"], round_, "A", "start_appraisal")
     act(people["carol"], round_, "A", "request_explanation")
     note = set_note(
-        people["alice"], assessment(round_, "A"), "1.1", "Bổ sung quyết định", expected_version=None
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        "Bổ sung quyết định",
+        expected_version=None,
     )
     assert note.kind == "answer"
     upload(people, round_, name="qd.xlsx", data=xlsx_bytes())
-    with pytest.raises(ActionRefused, match="explanations are requested"):
-        set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(1), expected_version=1)
+    with pytest.raises(ActionRefused, match=r"at this step \(explanation requested\)"):
+        set_points(
+            access_for(people["alice"], assessment(round_, "A")),
+            "1.1",
+            Decimal(1),
+            expected_version=1,
+        )
     assert EvidenceLink.objects.filter(code="1.1").count() == 2
 
 
@@ -217,22 +308,22 @@ def test_alice_enters_the_figures_a_criterion_is_computed_from(people, round_, c
     from parindex.assessments.queries import grid
 
     a = assessment(round_, "A")
-    set_value(people["alice"], a, "dossiers.received", "3.105", expected_version=None)
-    set_value(people["alice"], a, "dossiers.postal", "311", expected_version=None)
-    rows = {row.node.code: row for row in grid(a.pk, people["alice"]).rows}
+    set_value(access_for(people["alice"], a), "dossiers.received", "3.105", expected_version=None)
+    set_value(access_for(people["alice"], a), "dossiers.postal", "311", expected_version=None)
+    rows = {row.node.code: row for row in grid(access_for(people["alice"], a)).rows}
     assert rows["1.2"].score.score == 1  # 311 of 3.105 ≥ 10 %: the postal point
     assert [cell.name for cell in rows["1.2"].inputs] == ["dossiers.postal", "dossiers.received"]
     with pytest.raises(ActionRefused, match="whole number"):
-        set_value(people["alice"], a, "dossiers.postal", "1,5", expected_version=1)
+        set_value(access_for(people["alice"], a), "dossiers.postal", "1,5", expected_version=1)
     with pytest.raises(Conflict):
-        set_value(people["alice"], a, "dossiers.postal", "0", expected_version=None)
+        set_value(access_for(people["alice"], a), "dossiers.postal", "0", expected_version=None)
     with pytest.raises(ActionRefused):
-        set_value(people["bob"], a, "dossiers.postal", "0", expected_version=1)
+        set_value(access_for(people["bob"], a), "dossiers.postal", "0", expected_version=1)
     client.force_login(people["alice"])
     client.post(
         reverse("web:value", args=[a.pk, "dossiers.postal"]),
         {"value": "0", "version": "1", "code": "1.2"},
     )
-    rows = {row.node.code: row for row in grid(a.pk, people["alice"]).rows}
+    rows = {row.node.code: row for row in grid(access_for(people["alice"], a)).rows}
     assert rows["1.2"].score.score == 0
     assert AuditEntry.objects.filter(key="dossiers.postal", field="value").count() == 2

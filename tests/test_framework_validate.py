@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+import yaml
 from helpers import framework_data
 
 from parindex.domain.framework import load_framework
@@ -128,3 +129,110 @@ def test_sizes_the_database_cannot_hold_are_refused():
     assert has(problems, "error", "1.111", "at most 50 characters")
     assert has(problems, "error", "2.1 › max", "below 100,000")
     assert has(problems, "error", "2.2 › max", "at most 4 decimals")
+
+
+# --- hostile or mistaken files: refused with a problem before anything is built -------------
+
+
+def file_problems(path):
+    from parindex.frameworks.fileformats import FrameworkFileError, read_framework_file
+
+    with pytest.raises(FrameworkFileError) as refused:
+        read_framework_file(path)
+    return [(p.path, str(p.message)) for p in refused.value.problems.items]
+
+
+def _deep_chain(levels: int) -> dict:
+    data = framework_data()
+    node = data["nodes"][0]["children"][0]
+    for level in range(levels):
+        child = {"code": f"1.1.{level}", "title": "x", "max": 2}
+        node["children"] = [child]
+        node.pop("rule", None)
+        node = child
+    return data
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "expected"),
+    [
+        ("[" * 100_000, "line 1", "nested more than 32 levels deep"),
+        ("a:\n" + "- " * 40 + "x\n", "line 2", "nested more than 32 levels deep"),
+        ("nodes: &n [{code: a, title: b, children: *n}]\n", "line 1", "nested more than 32"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]\n"
+                for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            "line 6",
+            "more than 1000000 values",
+        ),
+        ("code: x\nyear: " + "9" * 5000 + "\n", "", "not valid YAML: Exceeds the limit"),
+        ("year: 2024-13-45\n", "", "not valid YAML: month must be in 1..12"),
+        ("\xff\xfe", "", "not UTF-8"),
+    ],
+)
+def test_a_hostile_yaml_is_refused_before_it_is_built(tmp_path, text, where, expected):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(text.encode("latin-1") if text == "\xff\xfe" else text.encode())
+    [(path_, message)] = file_problems(path)
+    assert path_ == where and expected in message
+
+
+def test_a_yaml_above_2_mb_is_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("# " + "x" * (2 * 2**20) + "\n")
+    [(_, message)] = file_problems(path)
+    assert "too large" in message and "at most 2 MB" in message
+
+
+def test_node_levels_are_capped_in_yaml_and_xlsx(tmp_path):
+    from parindex.domain.framework import load_framework
+    from parindex.frameworks.fileformats import read_framework_file, write_framework_file
+
+    framework, problems = load_framework(_deep_chain(8))  # 10 levels: the most allowed
+    assert framework is not None, [str(p) for p in problems.errors]
+    for suffix in (".yaml", ".xlsx"):
+        write_framework_file(framework, tmp_path / f"ok{suffix}")
+        assert read_framework_file(tmp_path / f"ok{suffix}")["code"] == "t-2024"
+
+    path = tmp_path / "deep.yaml"
+    path.write_text(yaml.safe_dump(_deep_chain(9), allow_unicode=True))
+    assert file_problems(path) == [("1.1.8", "more than 10 levels of nodes")]
+
+
+def test_an_xlsx_parent_chain_of_any_length_is_refused_without_recursion(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "framework"
+    for row in (["key", "value"], ["code", "t-2024"], ["title", "T"], ["year", 2024]):
+        book.active.append(row)
+    nodes = book.create_sheet("nodes")
+    nodes.append(["code", "parent", "title", "max", "rule"])
+    nodes.append(["N0", None, "x", 1, "[" * 5000])
+    for level in range(1, 5000):
+        nodes.append([f"N{level}", f"N{level - 1}", "x", 1])
+    book.save(tmp_path / "deep.xlsx")
+    problems = file_problems(tmp_path / "deep.xlsx")
+    assert problems == [("nodes row 2 › rule", "nested more than 32 levels deep")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("folder.yaml", "dir", "is not a file"),
+        ("garbage.xlsx", bytes(range(256)) * 4, "not an Excel workbook"),
+        ("empty.xlsx", b"", "not an Excel workbook"),
+        ("missing.yaml", None, "file not found"),
+    ],
+)
+def test_unreadable_framework_files(tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    [(_, message)] = file_problems(path)
+    assert expected in message

@@ -9,6 +9,7 @@ from django.urls import reverse
 from helpers import act, assessment
 from openpyxl import load_workbook
 
+from parindex.assessments.access import access_for
 from parindex.assessments.models import AuditEntry, ScoreEntry
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def rows(book):
 def test_alice_fills_the_sheet_offline_and_uploads_it(client, people, round_):
     book = download(client, people, "alice", round_)
     header, by_code = rows(book)
-    assert header == ["unit", "criterion", "title", "max", "rule", "points", "note"]
+    assert header == ["unit", "criterion", "title", "max", "rule", "points", "note", "version"]
     assert "XHH" not in by_code  # survey criteria are not self-scored
     by_code["1.1"][5].value = 1.75
     by_code["2.2"][5].value = "1,5"
@@ -71,7 +72,12 @@ def test_a_bad_sheet_is_refused_whole_with_row_and_column(client, people, round_
 def test_carol_uploads_appraisal_scores_in_round_one(client, people, round_):
     from parindex.assessments.criteria import set_points
 
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(0), expected_version=None)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(0),
+        expected_version=None,
+    )
     act(people["alice"], round_, "A", "submit")
     act(people["carol"], round_, "A", "start_appraisal")
     book = download(client, people, "carol", round_)
@@ -99,8 +105,7 @@ def test_a_sheet_does_not_overwrite_what_changed_after_its_download(client, peop
 
     book = download(client, people, "alice", round_)
     set_points(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         "1.1",
         Decimal(1),
         expected_version=None,
@@ -109,5 +114,5 @@ def test_a_sheet_does_not_overwrite_what_changed_after_its_download(client, peop
     _, by_code = rows(book)
     by_code["1.1"][5].value = 2
     page = upload(client, book, round_).content.decode()
-    assert "sau khi tải bảng" in page  # changed after this sheet was downloaded
+    assert "sau khi bạn mở" in page  # changed after this sheet was downloaded
     assert ScoreEntry.objects.get(key="1.1").points == 1

@@ -70,3 +70,36 @@ def test_a_missing_column_is_named(tmp_path):
     with pytest.raises(TableError) as refused:
         import_units(write(tmp_path / "units.csv", "code,parent\nA,\n"))
     assert refused.value.problems[0].column == "name"
+
+
+@pytest.mark.parametrize(
+    "code", ["TT/YT", "A[1]", "BV DK", "BVĐK", "-A", "A.", "A_", "x" * 51, "<b>", "A\\B", "A?b"]
+)
+def test_a_unit_code_outside_the_safe_pattern_is_refused(tmp_path, code):
+    text = f'code,name\nSYT,Sở Y tế\n"{code}",Đơn vị\n'
+    with pytest.raises(TableError) as refused:
+        import_units(write(tmp_path / "units.csv", text))
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (3, "code")
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["A", "7", "SYT", "TTYT-A", "SYT.VP", "T_1", "a" * 50])
+def test_safe_unit_codes_pass_the_import_and_the_model(tmp_path, code):
+    import_units(write(tmp_path / "units.csv", f"code,name\n{code},Đơn vị\n"))
+    Unit.objects.get(code=code).full_clean()
+
+
+def test_the_model_refuses_an_unsafe_code():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        Unit(code="TT/YT", name="x").full_clean()
+    assert "code" in refused.value.message_dict
+
+
+def test_the_demo_units_pass(library):
+    report = import_units(library / "demo-units.csv")
+    assert report.created == Unit.objects.count() > 30
+    for unit in Unit.objects.all():
+        unit.full_clean()

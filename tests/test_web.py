@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from helpers import act, assessment
 
+from parindex.assessments.access import access_for
 from parindex.assessments.criteria import EvidenceInfo, set_points, upload_evidence
 from parindex.assessments.models import ScoreEntry
 
@@ -74,14 +75,14 @@ def test_alice_saves_a_score_with_htmx_and_gets_the_row_back(client, people, rou
 
 def test_a_stale_save_gets_a_clear_message_and_changes_nothing(client, people, round_):
     a = assessment(round_, "A")
-    set_points(people["alice"], a, "1.1", Decimal(1), expected_version=None)
+    set_points(access_for(people["alice"], a), "1.1", Decimal(1), expected_version=None)
     url = reverse("web:points", args=[a.pk, "1.1"])
     body = (
         login(client, people, "alice")
         .post(url, {"points": "2", "version": ""}, HTTP_HX_REQUEST="true")
         .content.decode()
     )
-    assert "vừa sửa 1.1" in body  # someone else changed it (Vietnamese by default)
+    assert "1.1 đã được alice sửa lúc" in body  # someone changed it (Vietnamese by default)
     assert ScoreEntry.objects.get(key="1.1").points == 1
 
 
@@ -93,8 +94,7 @@ def test_bob_cannot_post_a_score_for_alices_unit(client, people, round_):
 
 def test_evidence_is_served_only_to_those_who_may_read_it(client, people, round_):
     evidence = upload_evidence(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         SimpleUploadedFile("kh.pdf", PDF),
         EvidenceInfo("Kế hoạch"),
         ["1.1"],
@@ -151,11 +151,13 @@ def test_the_grid_takes_a_fixed_number_of_queries(client, people, round_):
         client.get(url)
     for code in ("1.1", "2.2"):
         set_points(
-            people["alice"], assessment(round_, "A"), code, Decimal(0), expected_version=None
+            access_for(people["alice"], assessment(round_, "A")),
+            code,
+            Decimal(0),
+            expected_version=None,
         )
     upload_evidence(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         SimpleUploadedFile("k.pdf", PDF),
         EvidenceInfo("Kế hoạch"),
         ["1.1", "1.2", "1.3"],
@@ -167,7 +169,9 @@ def test_the_grid_takes_a_fixed_number_of_queries(client, people, round_):
 
 def test_the_criterion_page_shows_the_audit_trail(client, people, round_):
     a = assessment(round_, "A")
-    set_points(people["alice"], a, "1.1", Decimal(1), expected_version=None, reason="tự chấm")
+    set_points(
+        access_for(people["alice"], a), "1.1", Decimal(1), expected_version=None, reason="tự chấm"
+    )
     page = (
         login(client, people, "dave")
         .get(reverse("web:criterion", args=[a.pk, "1.1"]))
@@ -290,7 +294,12 @@ def test_bob_cannot_touch_a_criterion_of_alices_unit(client, people, round_, nam
 def test_erin_follows_the_progress_of_every_unit_and_publishes_the_finished_ones(
     client, people, round_
 ):
-    set_points(people["alice"], assessment(round_, "A"), "1.1", Decimal(2), expected_version=None)
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        Decimal(2),
+        expected_version=None,
+    )
     url = reverse("web:round", args=[round_.pk])
     page = login(client, people, "erin").get(url).content.decode()
     assert "Bệnh viện A" in page and "CDC B" in page and 'class="error">1<' in page
@@ -298,7 +307,10 @@ def test_erin_follows_the_progress_of_every_unit_and_publishes_the_finished_ones
     from parindex.assessments.criteria import set_note
 
     set_note(
-        people["alice"], assessment(round_, "A"), "1.1", "Đã có kế hoạch", expected_version=None
+        access_for(people["alice"], assessment(round_, "A")),
+        "1.1",
+        "Đã có kế hoạch",
+        expected_version=None,
     )
     for user, action in [("alice", "submit"), ("carol", "start_appraisal"), ("carol", "finalize")]:
         act(people[user], round_, "A", action)

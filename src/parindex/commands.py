@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from parindex.messages import render, render_problem
-from parindex.tables import TableError
+from parindex.tables import MAX_SHOWN, TableError, first_problems
 
 
 class TranslatedCommand(BaseCommand):
@@ -24,11 +24,19 @@ def emit_json(command, data) -> None:
     command.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def more_problems(count: int) -> str:
+    """The line that stands for the problems left out of a list shown to a person."""
+    return _("… and %(count)s more problem(s)") % {"count": count}
+
+
 def refuse_problems(command, problems, summary: str) -> None:
-    """Print every problem to stderr, then stop with a non-zero exit code."""
-    for problem in problems:
+    """Print the problems (at most MAX_SHOWN) to stderr, then stop with a non-zero exit code."""
+    shown, more = first_problems(problems, MAX_SHOWN)
+    for problem in shown:
         label = _("warning") if not problem.is_error else _("error")
         command.stderr.write(f"{label}: {render_problem(problem)}")
+    if more:
+        command.stderr.write(more_problems(more))
     raise CommandError(summary)
 
 
@@ -43,9 +51,20 @@ def describe_row_problem(problem) -> str:
     return f"{prefix}: {render(problem.message)}" if prefix else render(problem.message)
 
 
+def table_error_lines(error: TableError, limit: int = MAX_SHOWN) -> list[str]:
+    """A refused file's problems as lines for a person, in the active language: the first
+    `limit` (“row 3, column “points”: reason”), then “… and N more problem(s)” if any."""
+    shown, more = error.shown(limit)
+    lines = [describe_row_problem(problem) for problem in shown]
+    if more:
+        lines.append(more_problems(more))
+    return lines
+
+
 def refuse_table(command, error: TableError) -> None:
-    for problem in error.problems:
-        command.stderr.write(describe_row_problem(problem))
+    """Print the problems of a refused file (at most MAX_SHOWN), then stop (exit code 1)."""
+    for line in table_error_lines(error):
+        command.stderr.write(line)
     raise CommandError(
         _("nothing was imported: %(count)s problem(s)") % {"count": len(error.problems)}
     )

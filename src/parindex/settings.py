@@ -4,13 +4,19 @@ DATABASE_URL      sqlite:///path/to/file.sqlite3 (default: the embedded file bel
                   postgres://user:password@host:port/name (production)
 PARINDEX_DATA_DIR where the embedded database lives (default: ~/.local/share/parindex)
 PARINDEX_LANGUAGE vi (default) or en
-SECRET_KEY        required in production (DEBUG off)
+SECRET_KEY        (or SECRET_KEY_FILE) the signing key; default: a random key made on first
+                  use and kept in DATA_DIR/secret_key (mode 0600), one per installation
+PARINDEX_HTTPS    1 behind the province's HTTPS reverse proxy: secure cookies, HSTS, redirect
 """
 
 import os
+import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,8 +38,42 @@ DATA_DIR = Path(
     or Path(os.getenv("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "parindex"
 )
 
+
+
+def installation_key(data_dir: Path) -> str:
+    """The signing key of this installation: DATA_DIR/secret_key, made on first use.
+
+    Created with O_EXCL and mode 0600, so two processes starting at once agree on one key:
+    the one that loses the race reads the winner's file (waiting for it to be written)."""
+    path = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _attempt in range(200):  # the winner writes right after creating: ~µs
+                key = path.read_text(encoding="ascii").strip()
+                if key:
+                    return key
+                time.sleep(0.01)
+            raise ImproperlyConfigured(
+                f"{path} is empty: delete it (a new key is made) or set SECRET_KEY"
+            ) from None
+        key = secrets.token_urlsafe(50)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(key + "\n")
+        return key
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"No SECRET_KEY is set and the key file {path} cannot be read or created "
+            f"({exc.strerror or exc}). Set SECRET_KEY (or SECRET_KEY_FILE), or make "
+            f"PARINDEX_DATA_DIR a directory this user can write."
+        ) from exc
+
+
 DEBUG = envbool("DEBUG")
-SECRET_KEY = envsecret("SECRET_KEY") or "parindex-insecure-development-key"
+# Never a secret in the code: from the environment, else this installation's own key file.
+SECRET_KEY = envsecret("SECRET_KEY") or installation_key(DATA_DIR)
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
@@ -48,11 +88,18 @@ INSTALLED_APPS = [
     "parindex.assessments",
     "parindex.library",
     "parindex.web",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body (413) before anything reads it.
+    "parindex.web.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # An id for every request: on the response (X-Request-ID), in the log, on the error pages.
+    "parindex.web.requestid.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parindex.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parindex.urls"
@@ -123,3 +172,115 @@ LOGOUT_REDIRECT_URL = "login"
 EVIDENCE_ROOT = Path(os.getenv("PARINDEX_EVIDENCE_DIR") or DATA_DIR / "evidence")
 EVIDENCE_MAX_BYTES = int(os.getenv("PARINDEX_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+# --- Security and serving (issue 6) ---------------------------------------------------------
+
+# Passwords people choose themselves are checked; the demo accounts of `parindex demo` are
+# made with create_user, which bypasses validators on purpose (printed demo passwords).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login throttling (django-axes): 5 wrong passwords for one user name from one address lock
+# that pair out for 30 minutes (HTTP 429, registration/locked.html); a success resets the
+# count. Another user at the same address (one office, one NAT) is not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parindex.web.limits.locked_out"
+AXES_VERBOSE = False
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere; the pages load
+# their own static files only. Evidence downloads set their own stricter "sandbox" policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Always.
+SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# A session lasts one working day (8 hours and a lunch break): a shared office computer left
+# logged in overnight is logged out by the morning, and nobody is cut off mid-afternoon.
+SESSION_COOKIE_AGE = 9 * 60 * 60
+
+# PARINDEX_HTTPS=1: served as https:// by the province's reverse proxy, which terminates TLS
+# and must set X-Forwarded-Proto (and append the client to X-Forwarded-For). Off by default
+# so that the demo works on http://127.0.0.1:8000/.
+HTTPS = envbool("PARINDEX_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health probe may use plain HTTP
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind the proxy every request comes from the proxy's address: count login failures
+    # against the client address the proxy appended to X-Forwarded-For.
+    AXES_CLIENT_IP_CALLABLE = "parindex.web.limits.client_ip_behind_proxy"
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload (security.W021) is a deliberate "no": the preload list is a commitment for
+    # the whole domain (the province's, shared with other departments) that this application
+    # cannot make, and removal from the list takes months.
+    "security.W021",
+]
+
+# Serving: `parindex serve` refuses a request body larger than this before reading it (the
+# largest evidence file plus the multipart envelope and the form's other fields).
+MAX_REQUEST_BODY_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
+
+# --- Logging and request ids (issue 6) --------------------------------------------------------
+# A server error (a 500 and its traceback) goes to stderr, the service's journal, in every
+# mode (Django's default only mails it to ADMINS, which a department does not set up), as do
+# parindex's own loggers. Each line carries the request id that the error page shows the user
+# and the X-Request-ID header returns ("-" outside a request): parindex.web.requestid.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "parindex.web.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
+    "loggers": {
+        "django.request": {
+            "handlers": ["stderr"],
+            "filters": ["request_id"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "parindex": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

@@ -9,3 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("parindex.web.urls")),
 ]
+
+# Error pages that show the request id and need no database (parindex.web.requestid).
+handler400 = "parindex.web.requestid.bad_request"
+handler500 = "parindex.web.requestid.server_error"

@@ -14,24 +14,22 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.models import DeadlineExtension, Round, UnitAssessment, WorkflowEvent
+from parindex.assessments.access import access_for, is_officer_of, unit_roles
+from parindex.assessments.errors import ActionRefused, Conflict
+from parindex.assessments.models import (
+    DeadlineExtension,
+    Round,
+    ScoreEntry,
+    UnitAssessment,
+    WorkflowEvent,
+)
 from parindex.domain import workflow
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.frameworks.models import Framework
-from parindex.units.models import Membership, Unit
+from parindex.units.models import Unit
 
-
-class ActionRefused(Exception):
-    """The action is not allowed; `message` says why (translated when shown)."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
-
-
-class Conflict(ActionRefused):
-    """Someone else changed the same thing first (optimistic locking)."""
+__all__ = ["ActionRefused", "Conflict", "is_officer_of", "unit_roles"]
 
 
 def _refuse(msgid: str, **params) -> ActionRefused:
@@ -42,39 +40,8 @@ def _dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-# --- who holds which role -------------------------------------------------------------------
-
-
-def unit_roles(user, unit: Unit) -> frozenset[str]:
-    """Roles from memberships: staff of this very unit; leader or officer of it or of any unit
-    above it. A superuser acts as an officer everywhere."""
-    if not user.is_authenticated:
-        return frozenset()
-    if user.is_superuser:
-        return frozenset({workflow.OFFICER})
-    roles: set[str] = set()
-    memberships = Membership.objects.filter(user=user, unit_id__in=unit.lineage_ids())
-    for unit_id, role in memberships.values_list("unit_id", "role"):
-        if role != Membership.Role.STAFF or unit_id == unit.pk:
-            roles.add(role)  # the membership roles are the workflow's role names
-    return frozenset(roles)
-
-
-def is_officer_of(user, unit: Unit) -> bool:
-    return workflow.OFFICER in unit_roles(user, unit)
-
-
 def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
-    """The roles `user` holds towards one unit's assessment. The officer is the one of the
-    department that runs the round, not of the unit."""
-    if not user.is_authenticated:
-        return frozenset()
-    roles = set(unit_roles(user, assessment.unit) - {workflow.OFFICER})
-    if is_officer_of(user, assessment.round.owner):
-        roles.add(workflow.OFFICER)
-    if assessment.appraisers.filter(pk=user.pk).exists():
-        roles.add(workflow.APPRAISER)
-    return frozenset(roles)
+    return access_for(user, assessment).roles
 
 
 def can_read(user, assessment: UnitAssessment) -> bool:
@@ -123,11 +90,12 @@ def open_round(
         raise _refuse(
             N_("%(units)s are not under %(owner)s"), units=", ".join(outside), owner=owner.name
         )
+    _refuse_assessed(framework, units)
     round_ = Round.objects.create(
         framework=framework, owner=owner, title=title, created_by=user, **dates.__dict__
     )
     for unit in units:
-        assessment = UnitAssessment.objects.create(round=round_, unit=unit)
+        assessment = UnitAssessment.objects.create(round=round_, framework=framework, unit=unit)
         for appraiser in (appraisers or {}).get(unit.pk, []):
             assessment.appraisers.add(appraiser)
         WorkflowEvent.objects.create(
@@ -139,6 +107,56 @@ def open_round(
             note=title,
         )
     return round_
+
+
+def _refuse_assessed(framework: Framework, units: list[Unit]) -> None:
+    """One assessment per framework and unit: scores are stored by framework and unit, so a
+    second round would take over (and could change) figures another round owns or published.
+    Results recorded outside any round are published figures too."""
+    taken = (
+        UnitAssessment.objects.filter(framework=framework, unit__in=units)
+        .select_related("unit", "round")
+        .order_by("unit__code")
+    )
+    problems = [
+        Message(
+            N_(
+                "%(unit)s is already assessed on %(framework)s in the round “%(round)s” (%(state)s)"
+            ),
+            {
+                "unit": a.unit.code,
+                "framework": framework.code,
+                "round": a.round.title,
+                "state": Message(workflow.STATE_LABELS[a.state]),
+            },
+        )
+        for a in taken
+    ]
+    assessed = {a.unit_id for a in taken}
+    recorded = (
+        ScoreEntry.objects.filter(framework=framework, unit__in=units)
+        .exclude(unit_id__in=assessed)
+        .values_list("unit__code", flat=True)
+        .distinct()
+        .order_by("unit__code")
+    )
+    problems += [
+        Message(
+            N_(
+                "%(unit)s already has results of %(framework)s recorded outside a round "
+                "(published figures)"
+            ),
+            {"unit": code, "framework": framework.code},
+        )
+        for code in recorded
+    ]
+    if problems:
+        raise ActionRefused(
+            Message(
+                N_("a unit has one assessment per framework: %(problems)s"),
+                {"problems": problems},
+            )
+        )
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 evidence and its review. Each checks who may act in the current state, refuses a stale edit
 (optimistic locking on a version number) and writes the audit trail.
 
-Who edits what (see `workflow.EDITABLE`):
+Who edits what (see `workflow.EDITABLE` and, for numbers, `workflow.WRITABLE`):
 - unit staff, while drafting: self points, explanations, evidence;
 - unit staff, while explanations are requested: answers and more evidence;
 - the unit's appraisers, in round 1 / round 2: appraisal points, comments, evidence reviews;
 - the CCHC officer, until the results are published: survey points, bonus and penalty
   (the `final` stage).
+
+Points and figures go through the one score gate (`parindex.assessments.scores`); every
+function here takes the caller's access object (`parindex.assessments.access`).
 """
 
 from __future__ import annotations
@@ -23,24 +26,25 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.actions import ActionRefused, Conflict, roles_of
+from parindex.assessments.access import Access
+from parindex.assessments.errors import ActionRefused, Conflict
 from parindex.assessments.models import (
     AuditEntry,
     CriterionNote,
     Evidence,
     EvidenceLink,
     ScoreEntry,
+    Source,
     Stage,
     UnitAssessment,
 )
+from parindex.assessments.scores import WriteRefused, write_one
 from parindex.domain import workflow
-from parindex.domain.framework import BONUS, PENALTY, SURVEY
+from parindex.domain.framework import BONUS, PENALTY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import format_number
 
-# The part of the assessment a role edits in a state → the stage its points go to.
-PART_STAGE = {"self": Stage.SELF, "appraisal": Stage.APPRAISAL, "appraisal2": Stage.APPRAISAL2}
 PART_NOTE = {
     "self": CriterionNote.Kind.EXPLANATION,
     "answer": CriterionNote.Kind.ANSWER,
@@ -80,7 +84,7 @@ def _audit(
     reason="",
 ):
     AuditEntry.objects.create(
-        framework_id=assessment.round.framework_id,
+        framework_id=assessment.framework_id,
         unit_id=assessment.unit_id,
         stage=stage,
         key=key,
@@ -92,176 +96,87 @@ def _audit(
         actor=user.get_username(),
         user=user,
         reason=reason,
+        source=Source.TYPED,
     )
 
 
-def _open(assessment: UnitAssessment) -> UnitAssessment:
-    return UnitAssessment.objects.select_related(
-        "round", "round__framework", "round__owner", "unit"
-    ).get(pk=assessment.pk)
-
-
 def _node(assessment: UnitAssessment, code: str):
-    node = assessment.round.framework.domain.node_map().get(code)
+    node = assessment.framework.domain.node_map().get(code)
     if node is None or not node.is_leaf:
         raise _refuse(N_("“%(code)s” is not a criterion of this framework"), code=code)
     return node
 
 
-def _part(assessment: UnitAssessment, user) -> str:
-    part = workflow.editable_part(assessment.state, roles_of(user, assessment))
+def _part(access: Access) -> str:
+    part = access.part
     if part is None:
         raise _refuse(
             N_("you cannot change this assessment while it is %(state)s"),
-            state=Message(workflow.STATE_LABELS[assessment.state]),
+            state=Message(workflow.STATE_LABELS[access.state]),
         )
     return part
 
 
-def _score_stage(assessment: UnitAssessment, user) -> str:
-    """The stage the user's points and figures go to in the assessment's state."""
-    part = _part(assessment, user)
-    if part not in PART_STAGE:
-        raise _refuse(N_("points cannot change while explanations are requested"))
-    return PART_STAGE[part]
+# --- points and figures: through the one gate -----------------------------------------------
 
 
-# --- points ---------------------------------------------------------------------------------
+def _refused(exc: WriteRefused) -> ActionRefused:
+    """The gate's first problem as the refusal of a typed value."""
+    message = exc.problems[0].message
+    return Conflict(message) if exc.conflict else ActionRefused(message)
 
 
-@transaction.atomic
 def set_points(
-    user,
-    assessment: UnitAssessment,
+    access: Access,
     code: str,
-    points: Decimal | None,
+    points,
     *,
     expected_version: int | None,
     reason: str = "",
 ) -> ScoreEntry | None:
-    """Enter (or clear, with None) the points of a criterion at the stage the user edits.
-
-    `expected_version` is the entry's version the user saw (None: there was no entry).
-    """
-    assessment = _open(assessment)
-    if code in (BONUS, PENALTY):
-        return _set_officer_points(user, assessment, code, points, expected_version, reason)
-    node = _node(assessment, code)
-    if node.effective_kind == SURVEY:
-        return _set_officer_points(user, assessment, code, points, expected_version, reason)
-    stage = _score_stage(assessment, user)
-    if points is not None:
-        problem = node.effective_rule.check_points(points, node.effective_max)
-        if problem is not None:
-            raise ActionRefused(problem)
-    return _write(user, assessment, code, stage, "points", points, expected_version, reason)
-
-
-def _check_officer_stage(user, assessment) -> None:
-    """Survey points, their inputs, bonus and penalty: the officer's, until publication."""
-    if workflow.OFFICER not in roles_of(user, assessment):
-        raise _refuse(N_("only the CCHC officer enters survey points, bonus and penalty"))
-    if assessment.state == workflow.PUBLISHED:
-        raise _refuse(N_("the results are published: nothing can change any more"))
-
-
-def _set_officer_points(user, assessment, code, points, expected_version, reason):
-    _check_officer_stage(user, assessment)
-    framework = assessment.round.framework.domain
-    if points is not None:
-        if code in (BONUS, PENALTY):
-            cap = framework.bonus_max if code == BONUS else framework.penalty_max
-            if not Decimal(0) <= points <= cap:
-                raise _refuse(
-                    N_("%(key)s is between 0 and %(cap)s"), key=code, cap=format_number(cap)
-                )
-        else:
-            node = framework.node_map()[code]
-            problem = node.effective_rule.check_points(points, node.effective_max)
-            if problem is not None:
-                raise ActionRefused(problem)
-    return _write(user, assessment, code, Stage.FINAL, "points", points, expected_version, reason)
-
-
-def _write(user, assessment, key, stage, field, number, expected_version, reason):
-    """Create, change or (with None) delete one entry, refusing a stale edit; audited."""
-    entry = (
-        ScoreEntry.objects.select_for_update()
-        .filter(
-            framework_id=assessment.round.framework_id,
-            unit_id=assessment.unit_id,
-            stage=stage,
-            key=key,
+    """Enter (or clear, with None or "") the points of a criterion, a survey criterion, BONUS
+    or PENALTY, at the stage the table gives the user's role now. `expected_version` is the
+    entry's version the user saw (None: there was no entry)."""
+    if code not in (BONUS, PENALTY):
+        _node(access.assessment, code)
+    clear = points is None or (isinstance(points, str) and not points.strip())
+    try:
+        return write_one(
+            access,
+            code,
+            points=None if clear else points,
+            clear=clear,
+            expected_version=expected_version,
+            reason=reason,
         )
-        .first()
-    )
-    current = getattr(entry, field) if entry is not None else None
-    if expected_version != (entry.version if entry is not None else None):
-        raise Conflict(
-            Message(
-                N_(
-                    "someone else changed %(code)s meanwhile (now: %(points)s); "
-                    "reload and try again"
-                ),
-                {"code": key, "points": format_number(current) if current is not None else "—"},
-            )
-        )
-    if current == number:
-        return entry
-    _audit(
-        assessment, user, key=key, field=field, stage=stage, old=current, new=number, reason=reason
-    )
-    if number is None:
-        entry.delete()
-        return None
-    if entry is None:
-        entry = ScoreEntry(
-            framework_id=assessment.round.framework_id,
-            unit_id=assessment.unit_id,
-            stage=stage,
-            key=key,
-        )
-    else:
-        entry.version += 1
-    entry.points = number if field == "points" else None
-    entry.value = number if field == "value" else None
-    entry.updated_by = user.get_username()
-    entry.save()
-    return entry
+    except WriteRefused as exc:
+        raise _refused(exc) from None
 
 
-@transaction.atomic
 def set_value(
-    user,
-    assessment: UnitAssessment,
+    access: Access,
     name: str,
     raw,
     *,
     expected_version: int | None,
     reason: str = "",
 ) -> ScoreEntry | None:
-    """Enter (or clear, with None or "") the figure of a named input (dossiers.received …)
-    at the stage the user edits; every criterion reading it is recomputed by the engine."""
-    from parindex.assessments.services import ValueRefused, read_input_value
-
-    assessment = _open(assessment)
-    framework = assessment.round.framework.domain
-    kinds = framework.inputs()
-    if name not in kinds:
+    """Enter (or clear, with None or "") the figure of a named input (dossiers.received …);
+    every criterion reading it is recomputed by the engine."""
+    if name not in access.assessment.framework.domain.inputs():
         raise _refuse(N_("“%(code)s” is not an input of this framework"), code=name)
-    readers = [leaf for leaf in framework.leaves() if name in leaf.effective_rule.inputs()]
-    if all(leaf.effective_kind == SURVEY for leaf in readers):
-        _check_officer_stage(user, assessment)
-        stage = Stage.FINAL
-    else:
-        stage = _score_stage(assessment, user)
-    value = None
-    if raw is not None and str(raw).strip() != "":
-        try:
-            value = read_input_value(name, kinds[name], raw)
-        except ValueRefused as exc:
-            raise ActionRefused(exc.message) from None
-    return _write(user, assessment, name, stage, "value", value, expected_version, reason)
+    clear = raw is None or str(raw).strip() == ""
+    try:
+        return write_one(
+            access,
+            name,
+            value=None if clear else raw,
+            clear=clear,
+            expected_version=expected_version,
+            reason=reason,
+        )
+    except WriteRefused as exc:
+        raise _refused(exc) from None
 
 
 # --- explanations and comments --------------------------------------------------------------
@@ -269,12 +184,12 @@ def set_value(
 
 @transaction.atomic
 def set_note(
-    user, assessment: UnitAssessment, code: str, text: str, *, expected_version: int | None
+    access: Access, code: str, text: str, *, expected_version: int | None
 ) -> CriterionNote | None:
     """The explanation, answer or comment the user writes on a criterion in this state."""
-    assessment = _open(assessment)
+    assessment, user = access.assessment, access.user
     _node(assessment, code)
-    kind = PART_NOTE[_part(assessment, user)]
+    kind = PART_NOTE[_part(access)]
     note = (
         CriterionNote.objects.select_for_update()
         .filter(assessment=assessment, code=code, kind=kind)
@@ -320,13 +235,12 @@ def sniff(head: bytes) -> str | None:
 
 @transaction.atomic
 def upload_evidence(
-    user, assessment: UnitAssessment, upload: UploadedFile, info: EvidenceInfo, codes: list[str]
+    access: Access, upload: UploadedFile, info: EvidenceInfo, codes: list[str]
 ) -> Evidence:
     """Store a document and link it to criteria. The same file uploaded again for the same
     unit is not stored twice: the existing document gets the new links."""
-    assessment = _open(assessment)
-    part = _part(assessment, user)
-    if part not in ("self", "answer"):
+    assessment, user = access.assessment, access.user
+    if not access.adds_evidence:
         raise _refuse(N_("only the unit adds evidence, while drafting or explaining"))
     for code in codes:
         _node(assessment, code)
@@ -369,14 +283,16 @@ def upload_evidence(
         evidence.file.save(kind, upload, save=False)
         evidence.save()
     for code in codes:
-        link_evidence(user, evidence, code)
+        link_evidence(access, evidence, code)
     return evidence
 
 
 @transaction.atomic
-def link_evidence(user, evidence: Evidence, code: str) -> EvidenceLink:
-    assessment = _open(evidence.assessment)
-    if _part(assessment, user) not in ("self", "answer"):
+def link_evidence(access: Access, evidence: Evidence, code: str) -> EvidenceLink:
+    assessment, user = access.assessment, access.user
+    if evidence.assessment_id != assessment.pk:
+        raise _refuse(N_("this document belongs to another assessment"))
+    if not access.adds_evidence:
         raise _refuse(N_("only the unit adds evidence, while drafting or explaining"))
     _node(assessment, code)
     link, created = EvidenceLink.objects.get_or_create(evidence=evidence, code=code)
@@ -386,19 +302,25 @@ def link_evidence(user, evidence: Evidence, code: str) -> EvidenceLink:
 
 
 @transaction.atomic
-def unlink_evidence(user, link: EvidenceLink) -> None:
-    assessment = _open(link.evidence.assessment)
-    if _part(assessment, user) not in ("self", "answer"):
+def unlink_evidence(access: Access, link: EvidenceLink) -> None:
+    assessment, user = access.assessment, access.user
+    if link.evidence.assessment_id != assessment.pk:
+        raise _refuse(N_("this document belongs to another assessment"))
+    if not access.adds_evidence:
         raise _refuse(N_("only the unit adds evidence, while drafting or explaining"))
     _audit(assessment, user, key=link.code, field="evidence", old_text=_describe(link.evidence))
     link.delete()
 
 
 @transaction.atomic
-def review_evidence(user, link: EvidenceLink, review: str, reason: str = "") -> EvidenceLink:
+def review_evidence(
+    access: Access, link: EvidenceLink, review: str, reason: str = ""
+) -> EvidenceLink:
     """The appraiser accepts a document for a criterion or finds it insufficient (why)."""
-    assessment = _open(link.evidence.assessment)
-    if _part(assessment, user) not in ("appraisal", "appraisal2"):
+    assessment, user = access.assessment, access.user
+    if link.evidence.assessment_id != assessment.pk:
+        raise _refuse(N_("this document belongs to another assessment"))
+    if not access.reviews_evidence:
         raise _refuse(N_("only the unit's appraisers review evidence, during the appraisal"))
     if review not in EvidenceLink.Review.values:
         raise _refuse(N_("unknown review “%(review)s”"), review=review)
@@ -456,7 +378,7 @@ def unsupported_criteria(assessment: UnitAssessment) -> list[str]:
     """Criteria self-scored above zero with neither evidence nor an explanation."""
     scores = dict(
         ScoreEntry.objects.filter(
-            framework_id=assessment.round.framework_id,
+            framework_id=assessment.framework_id,
             unit_id=assessment.unit_id,
             stage=Stage.SELF,
         )
@@ -464,7 +386,7 @@ def unsupported_criteria(assessment: UnitAssessment) -> list[str]:
         .values_list("key", "points")
     )
     return unsupported(
-        assessment.round.framework.domain,
+        assessment.framework.domain,
         scores,
         supported_codes([assessment.pk]).get(assessment.pk, set()),
     )

@@ -20,6 +20,55 @@ class Stage(models.TextChoices):
     FINAL = scoring.FINAL, _("final")
 
 
+class Source(models.TextChoices):
+    """Where a stored value came from (its provenance), shown beside it."""
+
+    TYPED = "typed", _("typed in the grid")
+    UPLOAD = "upload", _("sheet upload")
+    IMPORT = "import", _("file import")
+    REGISTER = "register", _("computed from a register")
+    SURVEY = "survey", _("survey")
+    SYSTEM = "system", _("system")
+
+
+class ImportBatch(models.Model):
+    """One file that went through the score gate (a sheet upload, `parindex scores import`,
+    the demo): every value it changed points to it."""
+
+    framework = models.ForeignKey(
+        "frameworks.Framework",
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    stage = models.CharField(_("stage"), max_length=12, blank=True)
+    name = models.CharField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    actor = models.CharField(_("by"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.name}"
+
+
 class ScoreEntry(models.Model):
     """What was entered for one unit, stage and key: the points of a criterion (or of BONUS /
     PENALTY), or the value of a named input (`dossiers.postal_share`) that a rule reads."""
@@ -41,6 +90,17 @@ class ScoreEntry(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.CharField(_("updated by"), max_length=150, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.TYPED
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
 
     class Meta:
         verbose_name = _("score entry")
@@ -91,6 +151,15 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
     )
     reason = models.TextField(_("reason"))
+    source = models.CharField(_("source"), max_length=10, blank=True, choices=Source.choices)
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -148,10 +217,20 @@ class Round(models.Model):
 
 
 class UnitAssessment(models.Model):
-    """One unit's assessment in a round: its place in the workflow and its appraisers."""
+    """One unit's assessment in a round: its place in the workflow and its appraisers.
+
+    Scores are stored by framework and unit, so a unit has at most one assessment per
+    framework (a database constraint): a second round can never take over, and so change,
+    figures that another round published. `framework` is the round's, kept here for that."""
 
     round = models.ForeignKey(
         Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework",
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
     )
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments"
@@ -179,10 +258,18 @@ class UnitAssessment(models.Model):
         verbose_name_plural = _("unit assessments")
         constraints = [
             models.UniqueConstraint(fields=["round", "unit"], name="unit_assessment_unique"),
+            models.UniqueConstraint(
+                fields=["framework", "unit"], name="one_assessment_per_framework_and_unit"
+            ),
         ]
 
     def __str__(self):
         return f"{self.round} — {self.unit.code}"
+
+    def save(self, *args, **kwargs):
+        if self.framework_id is None and self.round_id is not None:
+            self.framework_id = self.round.framework_id
+        super().save(*args, **kwargs)
 
 
 class WorkflowEvent(models.Model):

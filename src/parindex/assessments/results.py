@@ -1,5 +1,8 @@
 """Published results of a framework, computed by the engine from what is stored.
 
+Only published figures leave this module unless an officer asks for the provisional ranking:
+drafts and appraisals in progress are private to the people working on them.
+
 Nothing here is stored: every number is recomputed from the entries, so a result can always be
 traced back to its inputs. Recomputing a peer group over two years is the costly part of a
 dashboard, so the computed results are kept in memory under a fingerprint of everything they
@@ -11,18 +14,33 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
-from parindex.assessments.models import ScoreEntry
+from parindex.assessments.models import ScoreEntry, UnitAssessment
+from parindex.domain import workflow
 from parindex.domain.scoring import Results, StageData, UnitInfo, compute_results
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit
 
+# Whose figures a results page may show: published assessments, and results recorded outside
+# any round (no assessment). An officer's provisional ranking adds finalised ones.
+PUBLISHED = (workflow.PUBLISHED,)
+PROVISIONAL = (workflow.PUBLISHED, workflow.FINAL)
 
-def load_stages(framework: Framework) -> tuple[list[UnitInfo], dict[str, dict[str, StageData]]]:
-    """Every unit with an entry for the framework, and its entries by stage (2 queries)."""
-    rows = ScoreEntry.objects.filter(framework=framework).values_list(
-        "unit_id", "stage", "key", "points", "value"
+
+def _hidden(framework: Framework, states: tuple[str, ...]):
+    return UnitAssessment.objects.filter(framework=framework).exclude(state__in=states)
+
+
+def load_stages(
+    framework: Framework, states: tuple[str, ...] = PUBLISHED
+) -> tuple[list[UnitInfo], dict[str, dict[str, StageData]]]:
+    """Every unit whose figures may be shown (its assessment in `states`, or none), with its
+    entries by stage (2 queries). Drafts and appraisals in progress stay private."""
+    rows = (
+        ScoreEntry.objects.filter(framework=framework)
+        .exclude(unit_id__in=_hidden(framework, states).values("unit_id"))
+        .values_list("unit_id", "stage", "key", "points", "value")
     )
     by_unit: dict[int, dict[str, StageData]] = {}
     for unit_id, stage, key, points, value in rows.iterator(chunk_size=20000):
@@ -51,11 +69,33 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def _fingerprint(framework: Framework) -> tuple:
-    entries = ScoreEntry.objects.filter(framework=framework).aggregate(
-        count=Count("id"), top=Max("id"), last=Max("updated_at")
+def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
+    """What the results depend on, in one query: the entries (count, newest id, last change)
+    and the assessments (count, sum of versions — every transition bumps a version, and
+    publishing changes what may be shown)."""
+
+    def scalar(model, expression):
+        rows = (
+            model.objects.filter(framework=OuterRef("pk"))
+            .values("framework")
+            .annotate(result=expression)
+            .values("result")
+        )
+        return Subquery(rows)
+
+    figures = (
+        Framework.objects.filter(pk=framework.pk)
+        .values_list(
+            "updated_at",
+            scalar(ScoreEntry, Count("id")),
+            scalar(ScoreEntry, Max("id")),
+            scalar(ScoreEntry, Max("updated_at")),
+            scalar(UnitAssessment, Count("id")),
+            scalar(UnitAssessment, Sum("version")),
+        )
+        .get()
     )
-    return (framework.pk, framework.updated_at, entries["count"], entries["top"], entries["last"])
+    return (framework.pk, *figures, states)
 
 
 def _units_fingerprint() -> int:
@@ -63,9 +103,14 @@ def _units_fingerprint() -> int:
     return hash(tuple(Unit.objects.order_by("id").values_list("id", "code", "name", "group__code")))
 
 
-def framework_results(framework: Framework, *, with_previous: bool = True) -> Results:
-    """The results of `framework` (and of its previous one). Treat them as read-only: they
-    may be shared with other requests."""
+def framework_results(
+    framework: Framework, *, with_previous: bool = True, provisional: bool = False
+) -> Results:
+    """The published results of `framework` (and of its previous one): units whose
+    assessment is published, and results recorded outside a round. `provisional` adds the
+    finalised, not yet published units (the officer's provisional ranking; `Results.
+    provisional` names them). Treat them as read-only: they may be shared with other
+    requests."""
     units = _units_fingerprint()
     previous, previous_key = None, None
     domain = framework.domain
@@ -73,18 +118,19 @@ def framework_results(framework: Framework, *, with_previous: bool = True) -> Re
         earlier = Framework.objects.filter(code=domain.previous).first()
         if earlier is not None:
             # Cached on its own: last year's results survive this year's changes.
-            previous, previous_key = _cached(earlier, None, None, units)
-    return _cached(framework, previous, previous_key, units)[0]
+            previous, previous_key = _cached(earlier, None, None, units, PUBLISHED)
+    states = PROVISIONAL if provisional else PUBLISHED
+    return _cached(framework, previous, previous_key, units, states)[0]
 
 
-def _cached(framework: Framework, previous: Results | None, previous_key, units: int):
-    key = (_fingerprint(framework), previous_key, units)
+def _cached(framework: Framework, previous: Results | None, previous_key, units: int, states):
+    key = (_fingerprint(framework, states), previous_key, units)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             _CACHE.move_to_end(key)
             return cached, key
-    results = _compute(framework, previous)
+    results = _compute(framework, previous, states)
     with _LOCK:
         _CACHE[key] = results
         while len(_CACHE) > _CACHE_SIZE:
@@ -92,6 +138,14 @@ def _cached(framework: Framework, previous: Results | None, previous_key, units:
     return results, key
 
 
-def _compute(framework: Framework, previous: Results | None) -> Results:
-    units, stages = load_stages(framework)
-    return compute_results(framework.domain, units, stages, previous)
+def _compute(framework: Framework, previous: Results | None, states) -> Results:
+    units, stages = load_stages(framework, states)
+    results = compute_results(framework.domain, units, stages, previous)
+    if states != PUBLISHED:
+        results.provisional = frozenset(
+            UnitAssessment.objects.filter(framework=framework)
+            .exclude(state__in=PUBLISHED)
+            .filter(state__in=states)
+            .values_list("unit__code", flat=True)
+        )
+    return results

@@ -33,9 +33,12 @@ class Message:
 
 
 def _render_param(value, translate):
-    """Nested messages are translated too; a tuple of them is joined with " + "."""
+    """Nested messages are translated too; a tuple of them is joined with " + " (the parts of
+    a rule), a list with "; " (a list of problems)."""
     if isinstance(value, Message):
         return value.render(translate)
+    if isinstance(value, list) and all(isinstance(v, Message) for v in value):
+        return "; ".join(v.render(translate) for v in value)
     if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
         return " + ".join(v.render(translate) for v in value)
     return value

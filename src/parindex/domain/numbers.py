@@ -7,18 +7,32 @@ Output follows the standard convention (decimal comma, dot for thousands): "92,1
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from parindex.domain.i18n import gettext_noop as N_
 
 # Results are shown, exported and compared at this many decimals (3, as published).
 DISPLAY_PLACES = 3
+# Every finite Decimal is rounded and shown exactly, computing in a local context as precise
+# as the number needs (the default context keeps 28 digits). Only a number with a million
+# digits or more before the point is shown in scientific notation ("9,99E+1000000"): its
+# digits would not fit in a page (nothing produces one; this is a guard, not a format).
+MAX_PLAIN_DIGITS = 1_000_000
 
 _MINUS_SIGNS = "\u2212\u2013"  # typographic minus, en dash: both appear in pasted documents
 _SPACES = " \u00a0\u202f\u2009"
 _GROUPED_DOT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")
 _GROUPED_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3})+$")
 _PLAIN = re.compile(r"^\d+([.,]\d+)?$")
+
+_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _exact(digits: int) -> Context:
+    """A decimal context in which a result of `digits` significant digits is exact."""
+    if digits <= _CONTEXT.prec:
+        return _CONTEXT
+    return Context(prec=digits, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class NumberError(ValueError):
@@ -86,10 +100,12 @@ def parse_decimal(raw, *, integer: bool = False, percent: bool = True) -> Decima
         result = Decimal(digits)
     except InvalidOperation:
         raise NumberError(N_("“%(text)s” is not a number"), text=raw.strip()) from None
+    if not result.is_finite():  # Decimal() reads more than _normalise_separators lets through
+        raise NumberError(N_("“%(text)s” is not a number"), text=raw.strip())
     if negative:
-        result = -result
+        result = result.copy_negate()  # exact, whatever the number of digits
     if is_percent:
-        result = result / 100
+        result = _exact(len(result.as_tuple().digits) + 3).divide(result, 100)
     if integer and result != result.to_integral_value():
         raise NumberError(N_("must be a whole number"))
     return result
@@ -125,13 +141,22 @@ def _normalise_separators(text: str, *, integer: bool) -> str:
 
 
 def quantize(value: Decimal, places: int = DISPLAY_PLACES) -> Decimal:
-    """Round half up (the school and office rule) to `places` decimals."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half up (the school and office rule) to `places` decimals.
+
+    Exact for every finite Decimal, however many digits it has. A whole number of
+    MAX_PLAIN_DIGITS digits or more, which has nothing to round, is returned as it is.
+    """
+    value = to_decimal(value)
+    exponent = value.as_tuple().exponent
+    if exponent >= -places and value.adjusted() >= MAX_PLAIN_DIGITS:
+        return value
+    context = _exact(value.adjusted() + places + 2)
+    return value.quantize(Decimal((0, (1,), -places)), context=context)
 
 
 def plain(value: Decimal) -> str:
     """A Decimal as plain digits without exponent or trailing zeros: "11.5", "2", "-0.25"."""
-    text = format(value.normalize(), "f")
+    text = format(value.normalize(_exact(len(value.as_tuple().digits))), "f")
     return "0" if text in ("-0", "") else text
 
 
@@ -142,14 +167,40 @@ def format_number(value, places: int = DISPLAY_PLACES, *, trim: bool = True) -> 
     """
     if value is None:
         return ""
-    number = quantize(to_decimal(value) if not isinstance(value, Decimal) else value, places)
+    number = quantize(to_decimal(value), places)
+    if number.adjusted() >= MAX_PLAIN_DIGITS:
+        return _scientific(number, places, trim=trim)
     sign = "-" if number < 0 else ""
-    whole, _, fraction = format(abs(number), "f").partition(".")
+    whole, _, fraction = format(number.copy_abs(), "f").partition(".")
     if trim:
         fraction = fraction.rstrip("0")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    text = grouped + ("," + fraction if fraction else "")
+    text = _group(whole) + ("," + fraction if fraction else "")
     return "0" if text == "0" else sign + text
+
+
+def _group(whole: str) -> str:
+    """Thousands separated by dots, on the digits (int() refuses more than 4 300 digits)."""
+    head = len(whole) % 3 or 3
+    return ".".join([whole[:head], *(whole[i : i + 3] for i in range(head, len(whole), 3))])
+
+
+def _scientific(number: Decimal, places: int, *, trim: bool) -> str:
+    """ "9,99E+1000000": `places` decimals of the mantissa, rounded half up on the digits."""
+    sign, digits, _ = number.as_tuple()
+    exponent = number.adjusted()
+    keep = places + 1
+    head = int("".join(map(str, digits[:keep])))
+    if len(digits) > keep and digits[keep] >= 5:
+        head += 1
+        if len(str(head)) > keep:  # 9,999… rounded up to 10,000…
+            head //= 10
+            exponent += 1
+    text = str(head)
+    fraction = text[1:] if trim else text[1:].ljust(places, "0")
+    if trim:
+        fraction = fraction.rstrip("0")
+    mantissa = text[0] + ("," + fraction if fraction else "")
+    return ("-" if sign else "") + mantissa + "E+" + str(exponent)
 
 
 def format_percent(value, places: int = 2) -> str:

@@ -171,8 +171,14 @@ def score_unit(
     total = sum((n.score for n in top), ZERO) + bonus - penalty
     maximum = sum((n.max for n in top), ZERO)
     index_pct = total * HUNDRED / maximum if maximum > 0 else None
-    band = framework.band_for(
-        quantize(index_pct, framework.ranking.precision) if index_pct is not None else None
+    # A unit that entered nothing has no band: "Yếu" would be a verdict on an empty page.
+    entered = any(data.points or data.values for data in stages.values())
+    band = (
+        framework.band_for(
+            quantize(index_pct, framework.ranking.precision) if index_pct is not None else None
+        )
+        if entered
+        else None
     )
     return UnitScore(nodes, leaves, bonus, penalty, total, maximum, index_pct, band)
 
@@ -224,6 +230,7 @@ class Results:
     framework: Framework
     units: list[UnitResult]
     previous_framework: Framework | None = None
+    provisional: frozenset[str] = frozenset()  # units finalised but not yet published
 
 
 def _ranking_keys(items: Mapping[str, tuple[Decimal, Decimal]], precision: int) -> dict:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parindex.domain import scoring
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 
@@ -26,6 +27,10 @@ APPRAISAL2 = "appraisal2"
 FINAL = "final"
 PUBLISHED = "published"
 STATES = (DRAFT, SUBMITTED, APPRAISAL1, EXPLANATION, APPRAISAL2, FINAL, PUBLISHED)
+# Not a state of the machine: the results of a unit that no round assesses, recorded from
+# outside (last year's published decision, imported with `parindex scores import`). They are
+# published figures: they count in rankings, and no round may take the unit over.
+RECORDED = "recorded"
 
 STATE_LABELS = {
     DRAFT: N_("being drafted"),
@@ -35,6 +40,7 @@ STATE_LABELS = {
     APPRAISAL2: N_("in appraisal, round 2"),
     FINAL: N_("appraisal finished"),
     PUBLISHED: N_("results published"),
+    RECORDED: N_("recorded outside a round"),
 }
 
 # Roles a person holds towards one unit's assessment.
@@ -42,6 +48,7 @@ STAFF = "staff"  # unit staff: self-assessment, evidence, explanations
 APPRAISER = "appraiser"  # assigned to this unit in this round
 OFFICER = "officer"  # CCHC officer of the department that runs the round
 LEADER = "leader"  # Giám đốc / Phó Giám đốc: reads everything, approves the department's own
+SYSTEM = "system"  # the operator at the terminal (`parindex scores import`, the demo), named
 
 # Deadlines of a round, by name.
 SELF_WINDOW = "self"
@@ -161,3 +168,95 @@ def editable_part(state: str, roles: frozenset[str] | set[str]) -> str | None:
         if part:
             return part
     return None
+
+
+# --- who may write which number: the one table behind the one gate (assessments.scores) ------
+
+# Kinds of key a score entry can have.
+CRITERION = "criterion"  # the points of a criterion that is not a survey criterion
+INPUT = "input"  # a named input read by such a criterion (dossiers.received …)
+SURVEY = "survey"  # the points of a survey criterion, or an input only survey criteria read
+ADJUSTMENT = "adjustment"  # BONUS and PENALTY
+KEY_KINDS = (CRITERION, INPUT, SURVEY, ADJUSTMENT)
+
+KEY_KIND_LABELS = {
+    CRITERION: N_("criterion points"),
+    INPUT: N_("input figures"),
+    SURVEY: N_("survey points"),
+    ADJUSTMENT: N_("bonus and penalty"),
+}
+
+STAGE_LABELS = {
+    scoring.SELF: N_("self-assessment"),
+    scoring.APPRAISAL: N_("appraisal"),
+    scoring.APPRAISAL2: N_("appraisal, round 2"),
+    scoring.FINAL: N_("final"),
+}
+
+_OPEN = (DRAFT, SUBMITTED, APPRAISAL1, EXPLANATION, APPRAISAL2, FINAL)
+
+
+def _table() -> dict[tuple[str, str, str], tuple[str, ...]]:
+    table: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for kind in (CRITERION, INPUT):
+        table[(STAFF, DRAFT, kind)] = (scoring.SELF,)
+        table[(APPRAISER, APPRAISAL1, kind)] = (scoring.APPRAISAL,)
+        table[(APPRAISER, APPRAISAL2, kind)] = (scoring.APPRAISAL2,)
+    for state in _OPEN:
+        for kind in (SURVEY, ADJUSTMENT):
+            table[(OFFICER, state, kind)] = (scoring.FINAL,)
+    # The operator's file import names its stage; survey figures are never self-scored. A
+    # published assessment is absent from every row: nobody writes it, whatever the path.
+    for state in (*_OPEN, RECORDED):
+        for kind in KEY_KINDS:
+            stages = scoring.STAGES
+            table[(SYSTEM, state, kind)] = stages if kind != SURVEY else stages[1:]
+    return table
+
+
+# (role, assessment state, kind of key) → the stages that role may write then. Absent: no.
+WRITABLE: dict[tuple[str, str, str], tuple[str, ...]] = _table()
+
+# A lowered score needs a reason from whom (the appraisal must say why points were lost).
+REASON_FOR_LOWERING = frozenset({APPRAISER})
+
+
+def writable_stages(roles: frozenset[str] | set[str], state: str, kind: str) -> tuple[str, ...]:
+    """Every stage someone holding `roles` may write for a key of `kind` in `state`."""
+    stages: list[str] = []
+    for role in sorted(roles):
+        for stage in WRITABLE.get((role, state, kind), ()):
+            if stage not in stages:
+                stages.append(stage)
+    return tuple(sorted(stages, key=scoring.STAGES.index))
+
+
+def write_refusal(
+    roles: frozenset[str] | set[str], state: str, kind: str, stage: str | None
+) -> tuple[str | None, Message | None]:
+    """The stage a write goes to (the one asked for, or the only one allowed), or why not."""
+    allowed = writable_stages(roles, state, kind)
+    if state == PUBLISHED:
+        return None, Message(N_("the results are published and can no longer change"))
+    if not allowed and kind in (SURVEY, ADJUSTMENT) and not {OFFICER, SYSTEM} & set(roles):
+        return None, Message(N_("only the CCHC officer enters survey points, bonus and penalty"))
+    if not allowed:
+        return None, Message(
+            N_("you may not enter %(kind)s at this step (%(state)s)"),
+            {"kind": Message(KEY_KIND_LABELS[kind]), "state": Message(STATE_LABELS[state])},
+        )
+    if stage is None:
+        return allowed[-1], None
+    if stage not in allowed:
+        return None, Message(
+            N_(
+                "%(kind)s cannot be entered at the %(stage)s stage while the assessment is "
+                "%(state)s"
+            ),
+            {
+                "kind": Message(KEY_KIND_LABELS[kind]),
+                "stage": Message(STAGE_LABELS.get(stage, stage)),
+                "state": Message(STATE_LABELS[state]),
+            },
+        )
+    return stage, None

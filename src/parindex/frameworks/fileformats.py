@@ -4,11 +4,20 @@ XLSX layout (documented in docs/framework-format.md): a sheet `framework` of key
 and one sheet `nodes` with a row per node, in tree order, with the columns of NODE_COLUMNS.
 A rule, the bands and the ranking are written in a cell as one line of YAML
 (`{type: ratio_threshold, input: dossiers.postal_share, threshold: 0.1, empty: zero}`).
+
+Limits, checked before anything is built (docs/framework-format.md, "Limits"): a YAML file of
+at most MAX_YAML_BYTES, nested at most MAX_YAML_DEPTH levels and holding at most MAX_YAML_VALUES
+values once its aliases are expanded, measured on the event stream, which is not recursive
+(building a deeper document would overflow the stack); an XLSX checked as a zip like any table
+(`parindex.tables.xlsx_problem`) with at most MAX_NODE_ROWS rows; and at most MAX_NODE_LEVELS
+levels of nodes in either form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +27,16 @@ from parindex.domain.framework import FRAMEWORK_KEYS, Framework, node_to_dict
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import plain
-from parindex.domain.problems import Problems
+from parindex.domain.problems import Problem, Problems
+from parindex.tables import MAX_HEADER_COLUMNS, file_problem, xlsx_problem
+
+MAX_YAML_BYTES = 2 * 2**20
+MAX_YAML_DEPTH = 32
+MAX_YAML_VALUES = 1_000_000
+MAX_NODE_LEVELS = 10
+MAX_NODE_ROWS = 10_000
+# libyaml when it is there: it measures a 2 MB document in a blink.
+_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 META_SHEET = "framework"
 NODES_SHEET = "nodes"
@@ -40,8 +58,14 @@ YAML_CELLS = ("bands", "ranking", "rule")
 
 class FrameworkFileError(Exception):
     def __init__(self, problems: Problems):
-        super().__init__("; ".join(str(p) for p in problems.items))
+        super().__init__("; ".join(str(p) for p in problems.items[:100]))
         self.problems = problems
+
+
+def _refuse(path: str, message: Message) -> FrameworkFileError:
+    problems = Problems()
+    problems.items.append(Problem(path, message))
+    return FrameworkFileError(problems)
 
 
 # --- YAML ------------------------------------------------------------------------------------
@@ -74,20 +98,97 @@ def dump_yaml(data: Any, *, flow: bool = False) -> str:
 
 
 def read_yaml(path: Path) -> Any:
+    problem = file_problem(path, MAX_YAML_BYTES)
+    if problem is not None:
+        raise _refuse("", problem)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        problems = Problems()
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        problems.error(
-            where, N_("not valid YAML: %(reason)s"), reason=str(getattr(exc, "problem", exc))
-        )
-        raise FrameworkFileError(problems) from None
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        problems = Problems()
-        problems.error("", N_("not UTF-8 text"))
-        raise FrameworkFileError(problems) from None
+        raise _refuse("", Message(N_("not UTF-8 text"))) from None
+    except OSError as exc:
+        raise _refuse("", _unreadable(path, exc)) from None
+    return load_yaml_text(text, "")
+
+
+def load_yaml_text(text: str, where: str) -> Any:
+    """The YAML document in `text`, once its shape is known to be safe to build."""
+    try:
+        problem = yaml_shape_problem(text)
+        if problem is not None:
+            raise _refuse(where or problem[0], problem[1])
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = where or (f"line {mark.line + 1}" if mark else "")
+        reason = str(getattr(exc, "problem", None) or exc)
+        raise _refuse(at, Message(N_("not valid YAML: %(reason)s"), {"reason": reason})) from None
+    except (ValueError, OverflowError) as exc:  # an integer of 5 000 digits, a 13th month …
+        raise _refuse(
+            where, Message(N_("not valid YAML: %(reason)s"), {"reason": str(exc)})
+        ) from None
+    except RecursionError:  # not expected after yaml_shape_problem; never a traceback
+        raise _refuse(where, _too_deep()) from None
+
+
+def _too_deep() -> Message:
+    return Message(N_("nested more than %(max)s levels deep"), {"max": MAX_YAML_DEPTH})
+
+
+def yaml_shape_problem(text: str) -> tuple[str, Message] | None:
+    """(where, why) when the YAML document is nested deeper than MAX_YAML_DEPTH or holds more
+    than MAX_YAML_VALUES values, aliases counted at the size of what they name (a few lines
+    can alias their way to a billion values); an alias to a node that contains it is
+    infinitely deep. Measured on the parser's event stream, which needs no recursion."""
+    named: dict[str, tuple[int, int]] = {}  # anchor → (values, height) of what it names
+    open_anchors: set[str] = set()
+    stack: list[list] = []  # the open collections: [anchor, values, height below]
+    total = 0
+    for event in yaml.parse(text, Loader=_EventLoader):
+        line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            stack.append([event.anchor, 1, 0])
+            if event.anchor:
+                open_anchors.add(event.anchor)
+            if len(stack) > MAX_YAML_DEPTH:
+                return line, _too_deep()
+            continue
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            anchor, values, height = stack.pop()
+            height += 1
+            open_anchors.discard(anchor)
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, values, height = event.anchor, 1, 0
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                return line, _too_deep()
+            anchor = None
+            values, height = named.get(event.anchor, (1, 0))
+        else:  # stream and document boundaries
+            continue
+        if anchor:
+            named[anchor] = (values, height)
+        if len(stack) + height > MAX_YAML_DEPTH:
+            return line, _too_deep()
+        if stack:
+            stack[-1][1] += values
+            stack[-1][2] = max(stack[-1][2], height)
+            values = stack[0][1]
+        else:
+            total += values
+            values = total
+        if values > MAX_YAML_VALUES:
+            return line, Message(
+                N_("more than %(count)s values, aliases counted in full"),
+                {"count": MAX_YAML_VALUES},
+            )
+    return None
+
+
+def _unreadable(path: Path, exc: OSError) -> Message:
+    return Message(
+        N_("%(name)s cannot be read: %(reason)s"),
+        {"name": path.name, "reason": exc.strerror or str(exc)},
+    )
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -156,6 +257,9 @@ def _write_cell(sheet, row, column, key, value, cell_format=None):
 
 def read_xlsx(path: Path) -> dict[str, Any]:
     """The XLSX as the nested file form, each node tagged with its row for error paths."""
+    problem = file_problem(path) or xlsx_problem(path)
+    if problem is not None:
+        raise _refuse("", problem)
     from openpyxl import load_workbook
 
     problems = Problems()
@@ -169,8 +273,13 @@ def read_xlsx(path: Path) -> dict[str, Any]:
         if META_SHEET not in names or NODES_SHEET not in names:
             problems.error("", N_("an Excel framework has the sheets “framework” and “nodes”"))
             raise FrameworkFileError(problems)
-        meta_rows = [list(r) for r in names[META_SHEET].iter_rows(values_only=True)]
-        node_rows = [list(r) for r in names[NODES_SHEET].iter_rows(values_only=True)]
+        meta_rows = _sheet_rows(names[META_SHEET], 2)
+        node_rows = _sheet_rows(names[NODES_SHEET], len(NODE_COLUMNS))
+    except FrameworkFileError:
+        raise
+    except Exception as exc:  # a damaged sheet: bad XML, a bad cell
+        problems.error("", N_("cannot be read as an Excel file: %(reason)s"), reason=str(exc))
+        raise FrameworkFileError(problems) from None
     finally:
         book.close()
 
@@ -240,6 +349,26 @@ def read_xlsx(path: Path) -> dict[str, Any]:
     return data
 
 
+def _sheet_rows(sheet, columns: int) -> list[list]:
+    """The rows of a sheet, at most MAX_NODE_ROWS, each cut after the header's last cell (a
+    sheet's dimension may claim all 16 384 columns). `columns` is the least width read."""
+    rows = sheet.iter_rows(max_row=MAX_NODE_ROWS + 2, max_col=MAX_HEADER_COLUMNS, values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return []
+    header = list(header)
+    while header and header[-1] is None:
+        header.pop()
+    width = max(len(header), columns)
+    found = [header, *(list(row[:width]) for row in islice(rows, MAX_NODE_ROWS + 1))]
+    if len(found) > MAX_NODE_ROWS + 1:
+        raise _refuse(
+            sheet.title,
+            Message(N_("more than %(count)s rows: split the file"), {"count": MAX_NODE_ROWS}),
+        )
+    return found
+
+
 def _text(value) -> str:
     return str(value).strip() if value is not None else ""
 
@@ -276,11 +405,9 @@ def _yaml_cell(value, where, problems):
     if not isinstance(value, str) or not value.strip():
         return value
     try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError as exc:
-        problems.error(
-            where, N_("not valid YAML: %(reason)s"), reason=str(getattr(exc, "problem", exc))
-        )
+        return load_yaml_text(value, where)
+    except FrameworkFileError as exc:
+        problems.items.extend(exc.problems.items)
         return None
 
 
@@ -292,16 +419,40 @@ def read_framework_file(path: str | Path) -> Any:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        problems = Problems()
-        problems.error("", N_("file not found: %(path)s"), path=str(path))
-        raise FrameworkFileError(problems)
+        raise _refuse("", Message(N_("file not found: %(path)s"), {"path": str(path)}))
     if suffix in (".yaml", ".yml"):
-        return read_yaml(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
-    problems = Problems()
-    problems.error("", N_("a framework file is .yaml, .yml or .xlsx"))
-    raise FrameworkFileError(problems)
+        data = read_yaml(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        data = read_xlsx(path)
+    else:
+        problems = Problems()
+        problems.error("", N_("a framework file is .yaml, .yml or .xlsx"))
+        raise FrameworkFileError(problems)
+    _check_node_levels(data)
+    return data
+
+
+def _check_node_levels(data: Any) -> None:
+    """Refuse a tree deeper than MAX_NODE_LEVELS (an XLSX can chain parents without end),
+    walking it without recursion, before anything recursive builds it."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("nodes"), list):
+        return
+    pending = [(node, 1) for node in data["nodes"]]
+    while pending:
+        node, level = pending.pop()
+        if not isinstance(node, Mapping):
+            continue
+        if level > MAX_NODE_LEVELS:
+            code = node.get("code")
+            where = node.get("_where")
+            label = str(code) if code is not None else "?"
+            raise _refuse(
+                f"{label} ({where})" if where else label,
+                Message(N_("more than %(max)s levels of nodes"), {"max": MAX_NODE_LEVELS}),
+            )
+        children = node.get("children")
+        if isinstance(children, list):
+            pending.extend((child, level + 1) for child in children)
 
 
 def write_framework_file(framework: Framework, path: str | Path) -> None:

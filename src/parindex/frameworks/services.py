@@ -163,5 +163,15 @@ def export_framework(code: str, path: str | Path) -> Framework:
     suffix = Path(path).suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
         raise FrameworkRefused(_("a framework file is .yaml, .yml or .xlsx"))
-    write_framework_file(framework.domain, path)
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        write_framework_file(framework.domain, path)
+    except (OSError, FileCreateError) as exc:
+        # xlsxwriter wraps the OSError (a missing folder, no permission) in FileCreateError.
+        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+        reason = getattr(cause, "strerror", None) or str(cause)
+        raise FrameworkRefused(
+            _("cannot write %(path)s: %(reason)s") % {"path": path, "reason": reason}
+        ) from None
     return framework

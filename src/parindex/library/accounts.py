@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from parindex.assessments.access import access_for
 from parindex.assessments.actions import RoundDates, open_round
 from parindex.assessments.criteria import set_points
 from parindex.assessments.models import Round, ScoreEntry
@@ -107,6 +108,10 @@ def load_demo_accounts() -> int:
             framework=framework, unit=hospital.unit, stage="self", key=code
         ).exists():
             set_points(
-                staff, hospital, code, Decimal(points), expected_version=None, reason="dữ liệu mẫu"
+                access_for(staff, hospital),
+                code,
+                Decimal(points),
+                expected_version=None,
+                reason="dữ liệu mẫu",
             )
     return created

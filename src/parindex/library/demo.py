@@ -18,6 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
+from parindex.assessments.models import Source
 from parindex.assessments.services import import_score_rows
 from parindex.domain.framework import BONUS, PENALTY, SURVEY, Framework, Node
 from parindex.domain.rules import Levels, Manual, PassFail, Survey
@@ -218,7 +219,12 @@ def load_demo() -> DemoReport:
         for stage, items in stages.items():
             rows = [Row(number, item) for number, item in enumerate(items, start=2)]
             result = import_score_rows(
-                rows, framework.code, stage, actor=ACTOR, reason="parindex demo"
+                rows,
+                framework.code,
+                stage,
+                actor=ACTOR,
+                reason="parindex demo",
+                source=Source.SYSTEM,
             )
             report.rows += result.rows
             report.changed += result.created + result.updated

@@ -1,5 +1,24 @@
+import re
+
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from parindex.domain.i18n import gettext_noop as N_
+
+# A unit code goes into URLs, file names and sheet cells: 1–50 letters, digits, dots, dashes or
+# underscores, starting and ending with a letter or digit (SYT, BVDK, TTYT-A, SYT.VP). No
+# spaces, slashes or brackets. Documented in docs/data-files.md.
+UNIT_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?\Z"
+UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
+UNIT_CODE_RULE = N_(
+    "a unit code is 1 to 50 letters (without accents), digits, dots, dashes or underscores, "
+    "starting and ending with a letter or digit, e.g. SYT or TTYT-A; no spaces, slashes or "
+    "brackets"
+)
+validate_unit_code = RegexValidator(
+    UNIT_CODE_PATTERN, _(UNIT_CODE_RULE), code="invalid_unit_code"
+)
 
 
 class PeerGroup(models.Model):
@@ -21,7 +40,9 @@ class Unit(models.Model):
     """An organisation that is scored or that holds scored units: a Sở Y tế, its office,
     departments and subordinate units (hospitals, health centres, CDC …)."""
 
-    code = models.CharField(_("code"), max_length=50, unique=True)
+    code = models.CharField(
+        _("code"), max_length=50, unique=True, validators=[validate_unit_code]
+    )
     name = models.CharField(_("name"), max_length=300)
     parent = models.ForeignKey(
         "self",

@@ -10,7 +10,7 @@ from django.db import transaction
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.tables import Row, RowProblem, TableError, read_table
-from parindex.units.models import PeerGroup, Unit
+from parindex.units.models import UNIT_CODE, UNIT_CODE_RULE, PeerGroup, Unit
 
 UNIT_COLUMNS = {
     "code": ("mã", "mã đơn vị", "ma"),
@@ -19,6 +19,10 @@ UNIT_COLUMNS = {
     "group": ("nhóm", "nhóm so sánh", "nhom"),
     "group_name": ("tên nhóm", "ten nhom"),
 }
+
+
+# A province has hundreds of units; a file with more rows than this is a mistake.
+MAX_UNIT_ROWS = 10_000
 
 
 @dataclass
@@ -37,7 +41,9 @@ def _text(row: Row, column: str) -> str:
 
 
 def import_units(path: str | Path) -> UnitsReport:
-    return import_unit_rows(read_table(path, UNIT_COLUMNS, ("code", "name")))
+    return import_unit_rows(
+        read_table(path, UNIT_COLUMNS, ("code", "name"), max_rows=MAX_UNIT_ROWS)
+    )
 
 
 @transaction.atomic
@@ -58,6 +64,9 @@ def import_unit_rows(rows: list[Row]) -> UnitsReport:
             continue
         if len(code) > 50:
             refuse(row, "code", N_("at most %(count)s characters"), count=50)
+            continue
+        if not UNIT_CODE.match(code):
+            refuse(row, "code", UNIT_CODE_RULE)
             continue
         if code in seen:
             refuse(

@@ -2,10 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from parindex.assessments.access import officer_units
 from parindex.assessments.actions import RoundDates
 from parindex.assessments.criteria import EvidenceInfo
 from parindex.frameworks.models import Framework
-from parindex.units.models import Membership, Unit
+from parindex.units.models import Unit
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,14 +32,7 @@ class RoundForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        owned = (
-            Unit.objects.all()
-            if user.is_superuser
-            else Unit.objects.filter(
-                memberships__user=user, memberships__role=Membership.Role.OFFICER
-            )
-        )
-        self.fields["owner"].queryset = owned
+        self.fields["owner"].queryset = officer_units(user)
         self.fields["units"].queryset = Unit.objects.order_by("code")
 
     def round_arguments(self) -> dict:

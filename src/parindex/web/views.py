@@ -1,4 +1,5 @@
-"""Pages of the assessment cycle. Views are thin: they read the request, call the actions of
+"""Pages of the assessment cycle. Views are thin: they read the request, build the user's
+access object once (`parindex.assessments.access`), call the actions of
 `parindex.assessments` (which check permissions) and render; HTMX requests get fragments."""
 
 from __future__ import annotations
@@ -11,64 +12,54 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parindex.assessments import access as access_rules
 from parindex.assessments import actions, criteria, queries
-from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, UnitAssessment
+from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, Round, UnitAssessment
 from parindex.domain import workflow
-from parindex.domain.numbers import NumberError, parse_decimal
 from parindex.messages import render as render_message
-from parindex.units.models import Membership, Unit
+from parindex.units.models import Unit
 from parindex.web.forms import EvidenceForm, RoundForm
 
+# At most this many problems of a refused upload are shown (and kept in the session).
+SHOWN_PROBLEMS = 100
 
-def _visible_assessments(user):
-    """Every unit assessment the user holds a role in (staff, appraiser, officer, leader)."""
-    if user.is_superuser:
-        return UnitAssessment.objects.all()
-    parents = dict(Unit.objects.values_list("id", "parent_id"))
-    memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
-    staff = {unit for unit, role in memberships if role == Membership.Role.STAFF}
-    heads = {unit for unit, role in memberships if role != Membership.Role.STAFF}
 
-    def under_a_head(unit_id):
-        seen = set()
-        while unit_id is not None and unit_id not in seen:
-            if unit_id in heads:
-                return True
-            seen.add(unit_id)
-            unit_id = parents.get(unit_id)
-        return False
+def bad_request(request, message: str):
+    """A request we cannot act on (a malformed id, date or code): 400 with the reason."""
+    return render(request, "web/bad_request.html", {"message": message}, status=400)
 
-    subtree = {unit for unit in parents if under_a_head(unit)}
-    from django.db.models import Q
 
-    return UnitAssessment.objects.filter(
-        Q(unit_id__in=staff | subtree) | Q(round__owner_id__in=subtree) | Q(appraisers=user)
-    ).distinct()
+def _int(raw) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 @login_required
 def home(request):
+    user = request.user
+    memberships = access_rules.memberships_of(user)
     assessments = (
-        _visible_assessments(request.user)
-        .select_related("round", "round__framework", "round__owner", "unit")
+        access_rules.visible_assessments(user, memberships)
+        .select_related("round", "round__framework", "round__owner__parent__parent", "unit")
         .order_by("-round__created_at", "unit__code")
     )
     rounds: dict = {}
     for assessment in assessments:
         rounds.setdefault(assessment.round, []).append(assessment)
-    can_open = (
-        request.user.is_superuser
-        or Membership.objects.filter(user=request.user, role=Membership.Role.OFFICER).exists()
-    )
     overview_ids = {
         round_.pk
         for round_ in rounds
-        if {workflow.OFFICER, workflow.LEADER} & actions.unit_roles(request.user, round_.owner)
+        if {workflow.OFFICER, workflow.LEADER}
+        & access_rules.unit_roles(user, round_.owner, memberships)
     }
     return render(
         request,
         "web/home.html",
-        {"rounds": rounds, "can_open": can_open, "overview_ids": overview_ids},
+        {
+            "rounds": rounds,
+            "can_open": access_rules.can_open_rounds(user, memberships),
+            "overview_ids": overview_ids,
+        },
     )
 
 
@@ -86,32 +77,32 @@ def round_create(request):
     return render(request, "web/round_form.html", {"form": form})
 
 
-def _assessment_for(request, pk) -> UnitAssessment:
-    assessment = get_object_or_404(
-        UnitAssessment.objects.select_related("round", "round__owner", "unit"), pk=pk
-    )
-    if not actions.can_read(request.user, assessment):
+def _access(request, pk) -> access_rules.Access:
+    """The user's access object on one assessment, built once for the request."""
+    try:
+        access = access_rules.access_for(request.user, pk)
+    except UnitAssessment.DoesNotExist:
+        raise Http404 from None
+    if not access.can_read:
         raise Http404  # never confirm that another unit's assessment exists
-    return assessment
+    return access
 
 
 @login_required
 def grid(request, pk):
-    _assessment_for(request, pk)
     return render(
-        request, "web/grid.html", {"grid": queries.grid(pk, request.user), "stages": workflow}
+        request,
+        "web/grid.html",
+        {"grid": queries.grid(_access(request, pk)), "stages": workflow},
     )
 
 
 @login_required
 @require_POST
 def take_action(request, pk):
-    assessment = _assessment_for(request, pk)
+    assessment = _access(request, pk).assessment
     action = request.POST.get("action", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = _int(request.POST.get("version"))
     try:
         if action == "reopen":
             actions.reopen(
@@ -139,81 +130,75 @@ def take_action(request, pk):
     return redirect("web:grid", pk=pk)
 
 
-def _row_response(request, pk, code, error=None):
-    data = queries.grid(pk, request.user)
-    row = next(r for r in data.rows if r.node.code == code)
+def _row_response(request, access, code, error=None):
+    data = queries.grid(access, with_events=False)
+    row = data.row(code)
+    if row is None:
+        message = _("“%(code)s” is not a criterion of this framework") % {"code": code}
+        return bad_request(request, message)
     return render(request, "web/_row.html", {"grid": data, "row": row, "error": error, "oob": True})
 
 
-def _criterion_reply(request, pk, code, error, page):
+def _criterion_reply(request, access, code, error, page):
     """The criterion's row for HTMX; otherwise back to `page` with the error as a message."""
+    pk = access.assessment.pk
     if request.headers.get("HX-Request"):
-        return _row_response(request, pk, code, error)
+        return _row_response(request, access, code, error)
     if error:
         messages.error(request, f"{code}: {error}")
-    if page == "web:criterion":
+    if page == "web:criterion" and access.assessment.framework.domain.node_map().get(code):
         return redirect(page, pk=pk, code=code)
-    return redirect(page, pk=pk)
+    return redirect("web:grid", pk=pk)
 
 
 def _version(request):
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    """The version of the entry the page showed; an empty field means there was none."""
+    return _int(request.POST.get("version"))
 
 
 @login_required
 @require_POST
 def save_points(request, pk, code):
-    assessment = _assessment_for(request, pk)
-    raw = request.POST.get("points", "").strip()
+    access = _access(request, pk)
     error = None
     try:
-        points = parse_decimal(raw, percent=False) if raw else None
         criteria.set_points(
-            request.user,
-            assessment,
+            access,
             code,
-            points,
+            request.POST.get("points", "").strip() or None,
             expected_version=_version(request),
             reason=request.POST.get("reason", ""),
         )
-    except NumberError as exc:
-        error = _("not a number: %(reason)s") % {
-            "reason": _(exc.msgid) % exc.params if exc.params else _(exc.msgid)
-        }
     except actions.ActionRefused as exc:
         error = render_message(exc.message)
-    return _criterion_reply(request, pk, code, error, "web:grid")
+    return _criterion_reply(request, access, code, error, "web:grid")
 
 
 @login_required
 @require_POST
 def save_note(request, pk, code):
-    assessment = _assessment_for(request, pk)
+    access = _access(request, pk)
     error = None
     try:
         criteria.set_note(
-            request.user,
-            assessment,
-            code,
-            request.POST.get("text", ""),
-            expected_version=_version(request),
+            access, code, request.POST.get("text", ""), expected_version=_version(request)
         )
     except actions.ActionRefused as exc:
         error = render_message(exc.message)
-    return _criterion_reply(request, pk, code, error, "web:criterion")
+    return _criterion_reply(request, access, code, error, "web:criterion")
 
 
 @login_required
 def criterion(request, pk, code):
-    assessment = _assessment_for(request, pk)
-    data = queries.grid(pk, request.user)
-    row = next((r for r in data.rows if r.node.code == code and r.is_leaf), None)
-    if row is None:
+    access = _access(request, pk)
+    assessment = access.assessment
+    data = queries.grid(access)
+    row = data.row(code)
+    if row is None or not row.is_leaf:
         raise Http404
     history = AuditEntry.objects.filter(
-        framework_id=assessment.round.framework_id, unit_id=assessment.unit_id, key=code
-    ).select_related("user")
+        framework_id=assessment.framework_id, unit_id=assessment.unit_id, key=code
+    ).select_related("user", "batch")
     form = EvidenceForm(initial={"codes": code})
     other_evidence = Evidence.objects.filter(assessment=assessment).exclude(links__code=code)
     return render(
@@ -225,7 +210,7 @@ def criterion(request, pk, code):
             "history": history,
             "form": form,
             "other_evidence": other_evidence,
-            "events": assessment.events.select_related("actor"),
+            "events": data.events,
         },
     )
 
@@ -233,13 +218,11 @@ def criterion(request, pk, code):
 @login_required
 @require_POST
 def upload(request, pk, code):
-    assessment = _assessment_for(request, pk)
+    access = _access(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            criteria.upload_evidence(
-                request.user, assessment, form.cleaned_data["file"], form.info(), [code]
-            )
+            criteria.upload_evidence(access, form.cleaned_data["file"], form.info(), [code])
         except actions.ActionRefused as exc:
             messages.error(request, render_message(exc.message))
         else:
@@ -254,10 +237,13 @@ def upload(request, pk, code):
 @login_required
 @require_POST
 def link(request, pk, code):
-    assessment = _assessment_for(request, pk)
-    evidence = get_object_or_404(Evidence, pk=request.POST.get("evidence"), assessment=assessment)
+    access = _access(request, pk)
+    evidence_id = _int(request.POST.get("evidence"))
+    if evidence_id is None:
+        return bad_request(request, _("Choose one of the unit's documents."))
+    evidence = get_object_or_404(Evidence, pk=evidence_id, assessment=access.assessment)
     try:
-        criteria.link_evidence(request.user, evidence, code)
+        criteria.link_evidence(access, evidence, code)
     except actions.ActionRefused as exc:
         messages.error(request, render_message(exc.message))
     return redirect("web:criterion", pk=pk, code=code)
@@ -266,10 +252,10 @@ def link(request, pk, code):
 @login_required
 @require_POST
 def unlink(request, pk, link_id):
-    assessment = _assessment_for(request, pk)
-    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=assessment)
+    access = _access(request, pk)
+    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=access.assessment)
     try:
-        criteria.unlink_evidence(request.user, link_)
+        criteria.unlink_evidence(access, link_)
     except actions.ActionRefused as exc:
         messages.error(request, render_message(exc.message))
     return redirect("web:criterion", pk=pk, code=link_.code)
@@ -278,11 +264,11 @@ def unlink(request, pk, link_id):
 @login_required
 @require_POST
 def review(request, pk, link_id):
-    assessment = _assessment_for(request, pk)
-    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=assessment)
+    access = _access(request, pk)
+    link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=access.assessment)
     try:
         criteria.review_evidence(
-            request.user, link_, request.POST.get("review", ""), request.POST.get("reason", "")
+            access, link_, request.POST.get("review", ""), request.POST.get("reason", "")
         )
     except actions.ActionRefused as exc:
         messages.error(request, render_message(exc.message))
@@ -300,12 +286,28 @@ def evidence_file(request, evidence_id):
     )
     if not actions.can_read(request.user, evidence.assessment):
         raise Http404
+    # The name offered to the browser ends with the extension of the type detected at upload,
+    # never a misleading one: "bao-cao.exe" stored as a PDF is offered as "bao-cao.pdf", a
+    # "scan" stored as a PNG as "scan.png".
+    import re
+
+    name = evidence.original_name.replace("\\", "/").rsplit("/", 1)[-1] or "document"
+    extension = {mime: ext for ext, mime in criteria.EVIDENCE_TYPES.items()}.get(
+        evidence.content_type
+    )
+    if extension is not None:
+        stem, dot, current = name.rpartition(".")
+        if dot and stem and re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}", current):
+            name = stem  # an extension ("exe", "PDF", "jpeg"), not part of the title ("2024")
+        name = f"{name}.{extension}"
     response = FileResponse(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
         as_attachment=request.GET.get("download") == "1",
-        filename=evidence.original_name,
+        filename=name,
     )
+    # Private to the reader (no shared cache keeps it), checked again at each view.
+    response["Cache-Control"] = "private, max-age=0"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
@@ -320,20 +322,38 @@ def healthz(request):
 
 @login_required
 def dashboard(request, framework, unit):
-    """One unit's results in a framework, its peer group's ranking, and last year."""
+    """One unit's published results in a framework, its peer group's ranking, and last year.
+    Only published figures are shown (results recorded outside a round count as published);
+    the round's officers may ask for the provisional ranking of finalised units."""
     from parindex.assessments.results import framework_results
     from parindex.frameworks.models import Framework
 
     model = get_object_or_404(Framework, code=framework)
     unit_ = get_object_or_404(Unit, code=unit)
-    if not actions.unit_roles(request.user, unit_):
+    memberships = access_rules.memberships_of(request.user)
+    if not access_rules.unit_roles(request.user, unit_, memberships):
         raise Http404
-    results = framework_results(model)
+    own = (
+        UnitAssessment.objects.filter(framework=model, unit=unit_)
+        .select_related("round__owner__parent__parent")
+        .first()
+    )
+    may_preview = own is not None and workflow.OFFICER in access_rules.unit_roles(
+        request.user, own.round.owner, memberships
+    )
+    provisional = may_preview and request.GET.get("provisional") == "1"
+    results = framework_results(model, provisional=provisional)
     mine = next((r for r in results.units if r.unit.code == unit_.code), None)
+    context = {
+        "framework": model,
+        "unit": unit_,
+        "result": mine,
+        "own": own,
+        "may_preview": may_preview,
+        "provisional": provisional,
+    }
     if mine is None:
-        return render(
-            request, "web/dashboard.html", {"framework": model, "unit": unit_, "result": None}
-        )
+        return render(request, "web/dashboard.html", context)
     peers = [r for r in results.units if r.unit.group and r.unit.group == mine.unit.group]
     lost = []
     for leaf in results.framework.leaves():
@@ -354,19 +374,16 @@ def dashboard(request, framework, unit):
         "current_label": model.code,
         "previous_label": results.previous_framework.code if results.previous_framework else "",
     }
-    return render(
-        request,
-        "web/dashboard.html",
+    context.update(
         {
-            "framework": model,
-            "unit": unit_,
-            "result": mine,
             "results": results,
             "peers": peers,
             "lost": lost[:10],
             "chart": chart,
-        },
+            "provisional_units": results.provisional,
+        }
     )
+    return render(request, "web/dashboard.html", context)
 
 
 @login_required
@@ -376,16 +393,24 @@ def grid_sheet(request, pk):
     from parindex.commands import describe_row_problem
     from parindex.tables import TableError
 
-    assessment = _assessment_for(request, pk)
-    if request.method == "POST" and request.FILES.get("sheet"):
+    access = _access(request, pk)
+    if request.method == "POST":
+        if not request.FILES.get("sheet"):
+            messages.error(request, _("Choose the filled-in sheet to upload."))
+            return redirect("web:grid", pk=pk)
         try:
-            report = sheets.import_grid_sheet(request.user, assessment, request.FILES["sheet"])
+            report = sheets.import_grid_sheet(
+                access, request.FILES["sheet"], overwrite=request.POST.get("overwrite") == "1"
+            )
         except actions.ActionRefused as exc:
             messages.error(request, render_message(exc.message))
         except TableError as exc:
             messages.error(request, _("Nothing was imported:"))
-            for problem in exc.problems:
+            for problem in exc.problems[:SHOWN_PROBLEMS]:
                 messages.error(request, describe_row_problem(problem))
+            hidden = len(exc.problems) - SHOWN_PROBLEMS
+            if hidden > 0:
+                messages.error(request, _("… and %(count)s more problems.") % {"count": hidden})
         else:
             messages.success(
                 request,
@@ -397,11 +422,11 @@ def grid_sheet(request, pk):
                 },
             )
         return redirect("web:grid", pk=pk)
-    content = sheets.grid_workbook(request.user, assessment)
+    content = sheets.grid_workbook(access)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"cham-diem-{assessment.unit.code}-{assessment.round.framework.code}.xlsx"
+    name = f"cham-diem-{access.assessment.unit.code}-{access.assessment.framework.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -411,23 +436,25 @@ def grid_sheet(request, pk):
 def extend(request, pk):
     from django.utils.dateparse import parse_date
 
-    assessment = _assessment_for(request, pk)
-    until = parse_date(request.POST.get("until", "") or "")
+    assessment = _access(request, pk).assessment
+    try:
+        until = parse_date(request.POST.get("until", "") or "")
+    except ValueError:  # well formed but not a day of the calendar: 31/02
+        until = None
     if until is None:
-        messages.error(request, _("Give the new deadline."))
+        return bad_request(request, _("Give the new deadline as a date of the calendar."))
+    try:
+        actions.extend_deadline(
+            request.user,
+            assessment,
+            request.POST.get("window", ""),
+            until,
+            reason=request.POST.get("reason", ""),
+        )
+    except actions.ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
     else:
-        try:
-            actions.extend_deadline(
-                request.user,
-                assessment,
-                request.POST.get("window", ""),
-                until,
-                reason=request.POST.get("reason", ""),
-            )
-        except actions.ActionRefused as exc:
-            messages.error(request, render_message(exc.message))
-        else:
-            messages.success(request, _("The deadline is extended."))
+        messages.success(request, _("The deadline is extended."))
     return redirect("web:grid", pk=pk)
 
 
@@ -435,27 +462,25 @@ def extend(request, pk):
 @require_POST
 def save_value(request, pk, name):
     """The figure of a named input; every criterion reading it is recomputed."""
-    assessment = _assessment_for(request, pk)
+    access = _access(request, pk)
     try:
         criteria.set_value(
-            request.user,
-            assessment,
+            access,
             name,
             request.POST.get("value", ""),
             expected_version=_version(request),
+            reason=request.POST.get("reason", ""),
         )
     except actions.ActionRefused as exc:
         messages.error(request, f"{name}: {render_message(exc.message)}")
     code = request.POST.get("code", "")
-    return redirect(reverse("web:grid", args=[pk]) + (f"#row-{code}" if code else ""))
+    anchor = f"#row-{code}" if access.assessment.framework.domain.node_map().get(code) else ""
+    return redirect(reverse("web:grid", args=[pk]) + anchor)
 
 
 def _round_for(request, pk):
-    from parindex.assessments.models import Round
-
     round_ = get_object_or_404(Round.objects.select_related("framework", "owner"), pk=pk)
-    allowed = {workflow.OFFICER, workflow.LEADER} & actions.unit_roles(request.user, round_.owner)
-    if not allowed:
+    if not access_rules.round_roles(request.user, round_):
         raise Http404
     return round_
 
@@ -475,7 +500,7 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
-            "can_publish": actions.is_officer_of(request.user, round_.owner)
+            "can_publish": access_rules.is_officer_of(request.user, round_.owner)
             and counts.get(workflow.FINAL, 0) > 0,
         },
     )

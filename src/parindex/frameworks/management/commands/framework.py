@@ -17,6 +17,11 @@ from parindex.frameworks.services import (
 from parindex.messages import render_problem
 
 
+def _refused(exc: FrameworkRefused) -> CommandError:
+    """The reasons of a refusal, without the empty place (“: …”) of a problem about no node."""
+    return CommandError("; ".join(render_problem(p) for p in exc.problems.errors))
+
+
 class Command(TranslatedCommand):
     help = gettext_lazy("Frameworks (bộ tiêu chí): validate, import, publish, export, list.")
 
@@ -83,14 +88,14 @@ class Command(TranslatedCommand):
         try:
             framework = publish_framework(code)
         except FrameworkRefused as exc:
-            raise CommandError(str(exc)) from None
+            raise _refused(exc) from None
         self.stdout.write(_("framework %(code)s is published") % {"code": framework.code})
 
     def handle_export(self, code, output, **options):
         try:
             export_framework(code, output)
         except FrameworkRefused as exc:
-            raise CommandError(str(exc)) from None
+            raise _refused(exc) from None
         self.stdout.write(output)
 
     def handle_list(self, json=False, **options):

@@ -1,0 +1,131 @@
+"""`parindex serve` for real: a subprocess on a free port of this machine, its own database in a
+temporary directory; gunicorn (one process per core) and waitress (the Windows fallback)."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import PARINDEX
+
+pytestmark = pytest.mark.cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port, method, path, body=b"", headers=None, timeout=10):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Starts `parindex serve` and stops it at the end of the test."""
+    started = []
+
+    def start(*args):
+        port = free_port()
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+            PARINDEX_DATA_DIR=str(tmp_path / "data"),
+            PARINDEX_LANGUAGE="en",
+        )
+        process = subprocess.Popen(
+            [str(PARINDEX), "serve", "--port", str(port), *args],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail("parindex serve stopped: " + process.stderr.read())
+            try:
+                if request(port, "GET", "/healthz", timeout=2) == (200, "ok"):
+                    return port, process
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail("parindex serve did not answer /healthz within 60 s")
+
+    yield start
+    for process in started:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def stop(process) -> tuple[str, str]:
+    process.terminate()
+    out, err = process.communicate(timeout=20)
+    return out, err
+
+
+def test_gunicorn_serves_with_one_worker_per_core(serve):
+    port, process = serve()
+    assert request(port, "GET", "/healthz") == (200, "ok")
+    status, page = request(port, "GET", "/accounts/login/")
+    assert status == 200 and "<form" in page
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Every worker answers: ask often enough that all of them take some requests.
+    for _ in range(20):
+        assert request(port, "GET", "/healthz")[0] == 200
+    out, err = stop(process)
+    assert f"gunicorn: {cores} worker processes × 4 threads" in out, out
+    assert "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_an_oversized_body_is_refused_before_it_is_read(serve, server):
+    port, process = serve("--server", server)
+    # A declared length over the limit with a small actual body: refused on the headers alone.
+    status, text = request(
+        port,
+        "POST",
+        "/assessments/1/criteria/1.1/upload/",
+        body=b"x" * 100,
+        headers={"Content-Length": str(40 * 1024 * 1024), "Content-Type": "text/plain"},
+    )
+    assert status == 413, text
+    if server == "gunicorn":
+        assert "files are limited to 20 MB" in text
+    assert request(port, "GET", "/healthz") == (200, "ok")  # and the server goes on
+
+
+def test_the_server_refuses_nothing_smaller_than_the_limit(serve):
+    port, _process = serve()
+    status, _text = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=b"username=x&password=y",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 403  # no CSRF token: refused by Django, not by the size limit
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn does not run on Windows")
+def test_the_usable_cores_are_counted():
+    from parindex.library.management.commands.serve import gunicorn_available, usable_cores
+
+    assert usable_cores() >= 1
+    assert gunicorn_available()
