@@ -12,8 +12,9 @@ GET its unit's scoring grid, GET its unit's dashboard, POST one criterion's self
 HTMX does, with the CSRF token of the grid page and the version it showed), with a think time
 of --think seconds (±50 %) after each request. A user whose save is refused because someone
 else changed the criterion meanwhile re-reads the version and saves again (counted as a
-conflict, not an error). In writers mode (--writers N) N users only save, without think time,
-on several criteria of the four assessments, some of them shared.
+conflict, not an error: the refusal is recognised by the row coming back with an alert and
+another version than the one sent). In writers mode (--writers N) N users only save, without
+think time, on several criteria of the four assessments, some of them shared.
 
 Reports requests per second, the p50/p95/p99 latency of each kind of request, the errors
 (statuses other than 2xx/3xx, exceptions, refusals) and the "database is locked" messages in
@@ -42,7 +43,6 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
-CONFLICT_MARKERS = ("someone else changed", "người khác vừa sửa")
 LOCKED = re.compile(r"database is locked", re.IGNORECASE)
 UNITS = ("BVDK", "CDC", "TTYT-A", "TTYT-B")  # the demo round's units (library/accounts.py)
 BASELINE = "healthz (baseline)"
@@ -183,7 +183,7 @@ def version_in(html: str, code: str) -> str | None:
 class Person:
     cookies: dict[str, str]
     assessment: int
-    unit: str
+    dashboard: str  # the unit whose dashboard this person reads
     framework: str
     criteria: list[tuple[str, list[str]]]  # (code, two valid values) this person edits
 
@@ -220,7 +220,8 @@ class Worker(threading.Thread):
 
     def dashboard(self) -> None:
         person = self.person
-        self.browser.request("dashboard", "GET", f"/dashboard/{person.framework}/{person.unit}/")
+        path = f"/dashboard/{person.framework}/{person.dashboard}/"
+        self.browser.request("dashboard", "GET", path)
 
     def save(self) -> None:
         code, values = self.person.criteria[self.turn % len(self.person.criteria)]
@@ -230,11 +231,8 @@ class Worker(threading.Thread):
         for _attempt in range(10):
             if code not in self.versions and not self.grid("grid (re-read)"):
                 return
-            fields = {
-                "csrfmiddlewaretoken": self.csrf,
-                "version": self.versions[code],
-                "points": value,
-            }
+            sent = self.versions[code]
+            fields = {"csrfmiddlewaretoken": self.csrf, "version": sent, "points": value}
             status, html = self.browser.request(
                 "save", "POST", path, fields, {"HX-Request": "true", "X-CSRFToken": self.csrf}
             )
@@ -242,14 +240,14 @@ class Worker(threading.Thread):
                 self.versions.pop(code, None)
                 return
             version = version_in(html, code)
-            if any(marker in html for marker in CONFLICT_MARKERS):
-                self.stats.conflict()  # someone else saved it meanwhile: take their version
-                if version is None:
-                    self.versions.pop(code, None)
-                else:
-                    self.versions[code] = version
+            refused = 'role="alert"' in html
+            if refused and version is not None and version != sent:
+                # Someone else saved it after this person read it (the row comes back with
+                # the message and the current version, whatever the language): save again.
+                self.stats.conflict()
+                self.versions[code] = version
                 continue
-            if 'role="alert"' in html:
+            if refused:
                 alert = re.search(r'role="alert"[^>]*>([^<]*)<', html)
                 self.stats.error("save", "refused: " + (alert.group(1) if alert else html[:80]))
             if version is None:
@@ -327,7 +325,10 @@ def editable_criteria(framework) -> list[tuple[str, list[str]]]:
 
 
 def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
-    """Staff accounts of the demo round's units, with sessions written to the database."""
+    """Staff accounts of the demo round's units, with sessions written to the database. Each
+    also leads one of the province's departments, whose published results (recorded outside
+    the round, the demo's 2022 figures) fill the dashboard it reads: the round's own units
+    have no published results yet."""
     from importlib import import_module
 
     from django.conf import settings
@@ -336,7 +337,7 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
 
     from parindex.assessments.models import UnitAssessment
     from parindex.library.accounts import DEMO_ROUND
-    from parindex.units.models import Membership
+    from parindex.units.models import Membership, Unit
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     assessments = {
@@ -345,6 +346,8 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
             "unit", "round__framework"
         )
     }
+    syt = Unit.objects.get(code="SYT")  # the round's owner, above the round's units
+    departments = list(Unit.objects.filter(group=syt.group).exclude(pk=syt.pk).order_by("code"))
     people = []
     for index in range(count):
         assessment = assessments[UNITS[index % len(UNITS)]]
@@ -358,6 +361,8 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
             mine = [criteria[rank % len(criteria)]]
         user = User.objects.create(username=f"{prefix}{index:03}", password="!")  # unusable
         Membership.objects.create(user=user, unit=assessment.unit, role="staff")
+        department = departments[index % len(departments)]
+        Membership.objects.create(user=user, unit=department, role="leader")
         session = store()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -367,7 +372,7 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
             Person(
                 cookies={settings.SESSION_COOKIE_NAME: session.session_key},
                 assessment=assessment.pk,
-                unit=assessment.unit.code,
+                dashboard=department.code,
                 framework=framework.code,
                 criteria=mine,
             )
@@ -405,6 +410,16 @@ def idle_figures(port, person: Person) -> dict[str, float]:
     """One request at a time, before the load: the floor of each kind."""
     stats = Stats(deadline=float("inf"))
     worker = Worker(person, port, stats, 0, 0, save_only=False)
+    # The pages measured are the real ones: a grid with this person's points form, a dashboard
+    # with its chart (not "no results yet").
+    grid = worker.browser.request("check", "GET", f"/assessments/{person.assessment}/")[1]
+    dashboard = worker.browser.request(
+        "check", "GET", f"/dashboard/{person.framework}/{person.dashboard}/"
+    )[1]
+    if version_in(grid, person.criteria[0][0]) is None or 'id="area-chart"' not in dashboard:
+        raise SystemExit(
+            "the grid has no points form or the dashboard no chart: nothing to measure"
+        )
     for _ in range(3):  # warm every worker process's caches a little
         worker.grid()
         worker.dashboard()
@@ -485,7 +500,9 @@ def main(argv=None) -> int:
         if kind == "gunicorn" and not gunicorn_available():
             kind = "waitress"
         if kind == "gunicorn":
-            shape = f"gunicorn, {args.workers or usable_cores()} workers × {args.threads or 4} threads"
+            shape = (
+                f"gunicorn, {args.workers or usable_cores()} workers × {args.threads or 4} threads"
+            )
         else:
             shape = f"waitress, {args.threads or 8} threads"
         print(

@@ -35,9 +35,38 @@ def test_the_results_benchmark_runs_and_reports_ratios(tmp_path):
     assert "96 criterion scores" in out
     assert "per 100k criterion scores" in out
     assert "× the fetch" in out
+    # The computation (cache emptied before each run) and a cache hit are reported apart.
+    assert "results, cold (cache emptied before each run):" in out
+    assert "results, cached (nothing changed):" in out
 
 
 def test_the_pages_benchmark_runs_and_reports_queries_and_ratios(tmp_path):
     out = run_bench("bench_pages.py", tmp_path, "--criteria", "16", "--units", "3", "--repeat", "1")
     assert "grid (16 criteria)" in out and "SQL queries" in out
     assert "× the baseline" in out
+
+
+def figure(out: str, label: str) -> int:
+    import re
+
+    match = re.search(re.escape(label) + r"\s*(\d+)", out)
+    assert match, (label, out)
+    return int(match.group(1))
+
+
+def test_the_load_benchmark_serves_users_without_errors(tmp_path):
+    out = run_bench("bench_load.py", tmp_path, "--users", "3", "--think", "0.2", "--duration", "3")
+    for kind in ("healthz (baseline)", "grid", "dashboard", "save"):
+        assert kind in out, out
+    assert "× base" in out and "req/s" in out
+    assert figure(out, "errors:") == 0, out
+    assert figure(out, '"database is locked" in the server\'s log:') == 0, out
+    assert figure(out, "score changes written (audit trail):") > 0, out
+
+
+def test_the_load_benchmark_writers_mode_saves_without_locking(tmp_path):
+    out = run_bench("bench_load.py", tmp_path, "--writers", "4", "--duration", "3")
+    assert "4 writers" in out
+    assert figure(out, "errors:") == 0, out
+    assert figure(out, '"database is locked" in the server\'s log:') == 0, out
+    assert figure(out, "score changes written (audit trail):") > 0, out

@@ -84,9 +84,11 @@ class Persona:
         self.page.click(f"form:has(input[name=action][value={action}]) button")
         self.page.wait_for_load_state("load")
 
-    def score(self, code, points):
+    def score(self, code, points, reason="Chưa đủ căn cứ"):
         row = self.page.locator(f"tr[id='row-{code}']")
         row.locator("input[name=points], select[name=points]").first.fill(points)
+        if row.locator("input[name=reason]").count():  # an appraiser lowering the points
+            row.locator("input[name=reason]").fill(reason)
         with self.page.expect_response(lambda r: "/points/" in r.url):
             row.locator("button[type=submit]").click()
         self.page.wait_for_timeout(100)  # let HTMX swap the row

@@ -177,3 +177,12 @@ def test_user_errors_are_messages_never_tracebacks(cli, library, tmp_path):
         assert result.returncode != 0, args
         assert "Traceback" not in result.stderr, (args, result.stderr)
         assert expected in result.stderr, (args, result.stderr)
+
+
+def test_an_unquoted_decimal_comma_is_refused_not_read_as_zero(loaded, tmp_path):
+    bad = write(tmp_path / "comma.csv", "unit,criterion,points\nSYT,1.1,1\nSNV,1.1,0,5\n")
+    result = loaded("scores", "import", bad, "--framework", "t-2024")
+    assert result.returncode != 0
+    assert "row 3" in result.stderr and "0,5" in result.stderr
+    table = json.loads(loaded("results", "--framework", "t-2024", "--json").stdout)
+    assert {u["unit"]: u["total"] for u in table["units"]}["SNV"] == 1.5  # nothing changed

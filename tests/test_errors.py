@@ -1,6 +1,7 @@
 """Every server error is logged with a request id that the error page shows the user, and the
 error pages need no database. No `db` mark: pytest-django refuses any database access here."""
 
+import io
 import logging
 import re
 
@@ -45,10 +46,10 @@ def test_a_500_shows_and_logs_the_request_id(client, request_log):
     assert record.exc_info and "boom" in str(record.exc_info[1])
 
 
-def test_the_log_line_carries_the_id_and_the_traceback(client, capsys):
+def test_the_log_line_carries_the_id_and_the_traceback(client):
     """The LOGGING of the settings: a line on stderr with the id, then the traceback."""
     handler = logging.getLogger("django.request").handlers[0]
-    stream, handler.stream = handler.stream, __import__("io").StringIO()
+    stream, handler.stream = handler.stream, io.StringIO()
     try:
         response = client.get("/test-only/boom/")
         text = handler.stream.getvalue()

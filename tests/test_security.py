@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from helpers import assessment
 
+from parindex.assessments.access import access_for
 from parindex.assessments.criteria import EvidenceInfo, upload_evidence
 
 pytestmark = pytest.mark.django_db
@@ -236,8 +237,7 @@ def test_behind_the_proxy_the_client_address_is_the_one_the_proxy_appended(rf):
 
 def stored(people, round_, name, data):
     return upload_evidence(
-        people["alice"],
-        assessment(round_, "A"),
+        access_for(people["alice"], assessment(round_, "A")),
         SimpleUploadedFile(name, data),
         EvidenceInfo("Báo cáo"),
         ["1.1"],
@@ -305,6 +305,16 @@ def test_a_body_larger_than_the_evidence_limit_is_refused_before_it_is_read(clie
     from parindex.assessments.models import Evidence
 
     assert not Evidence.objects.exists()
+
+
+def test_a_body_of_undeclared_length_is_refused(client, people, round_):
+    client.force_login(people["alice"])
+    url = reverse("web:upload", args=[assessment(round_, "A").pk, "1.1"])
+    response = english(client).generic(
+        "POST", url, b"x" * 10, content_type="text/plain", HTTP_TRANSFER_ENCODING="chunked"
+    )
+    assert response.status_code == 411
+    assert "does not say how long" in response.content.decode()
 
 
 def test_a_body_within_the_limit_goes_through(client, people, round_):

@@ -96,7 +96,7 @@ def test_gunicorn_serves_with_one_worker_per_core(serve):
 
 @pytest.mark.parametrize("server", ["gunicorn", "waitress"])
 def test_an_oversized_body_is_refused_before_it_is_read(serve, server):
-    port, process = serve("--server", server)
+    port, _process = serve("--server", server)
     # A declared length over the limit with a small actual body: refused on the headers alone.
     status, text = request(
         port,

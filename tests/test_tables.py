@@ -45,7 +45,8 @@ def test_trailing_empty_fields_are_harmless(tmp_path):
 
 
 def test_semicolons_keep_the_decimal_comma(tmp_path):
-    path = write(tmp_path / "s.csv", "unit;criterion;points\nBVDK;1.1;0,5\n")
+    path = tmp_path / "s.csv"  # as Excel saves it: a BOM, semicolons, CRLF
+    path.write_bytes("\ufeffunit;criterion;points\r\nBVDK;1.1;0,5\r\n".encode())
     [row] = read_table(path, COLUMNS, REQUIRED)
     assert row.get("points") == "0,5"
 

@@ -39,7 +39,6 @@ DATA_DIR = Path(
 )
 
 
-
 def installation_key(data_dir: Path) -> str:
     """The signing key of this installation: DATA_DIR/secret_key, made on first use.
 

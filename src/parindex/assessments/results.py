@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from parindex.assessments.models import ScoreEntry, UnitAssessment
 from parindex.domain import workflow
@@ -91,6 +91,7 @@ def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
             scalar(ScoreEntry, Max("id")),
             scalar(ScoreEntry, Max("updated_at")),
             scalar(UnitAssessment, Count("id")),
+            scalar(UnitAssessment, Count("id", filter=Q(state__in=states))),
             scalar(UnitAssessment, Sum("version")),
         )
         .get()

@@ -44,7 +44,7 @@ from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import NumberError, format_number, parse_decimal
 from parindex.domain.rules import COUNT, FLAG, RATIO
-from parindex.domain.scoring import APPRAISAL, APPRAISAL2, SELF, StageData, plan, score_unit
+from parindex.domain.scoring import SELF, StageData, plan, score_unit
 from parindex.frameworks.models import Framework
 from parindex.tables import RowProblem, TableError
 from parindex.units.models import Unit
@@ -549,9 +549,7 @@ def _write(
             conflict = True
             if entry is None:
                 message = Message(
-                    N_(
-                        "%(code)s was cleared by someone else after you read it; reload and try again"
-                    ),
+                    N_("someone else cleared %(code)s after you read it; reload and try again"),
                     {"code": p.item.key},
                 )
             else:
@@ -587,13 +585,11 @@ def _write(
     _apply(writer, framework, changes, file, report)
     if whole_unit:
         after = {id(e): e for e in loaded}
-        for key, entry in report.entries.items():
+        for entry in report.entries.values():
             if entry is not None:
                 after[id(entry)] = entry
         deleted = {p.item.key + "|" + p.stage for p, _e, _c in changes if p.number is None}
-        report.unit_entries = [
-            e for e in after.values() if f"{e.key}|{e.stage}" not in deleted
-        ]
+        report.unit_entries = [e for e in after.values() if f"{e.key}|{e.stage}" not in deleted]
     return [], False
 
 
@@ -605,7 +601,8 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
     asking = [
         (p, entry, current)
         for p, entry, current in changes
-        if p.stage in (APPRAISAL, APPRAISAL2) and not (p.item.reason or p.item.note or "").strip()
+        if p.stage in workflow.LOWERING_NEEDS_A_REASON
+        and not (p.item.reason or p.item.note or "").strip()
     ]
     if not asking:
         return []

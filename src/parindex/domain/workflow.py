@@ -217,8 +217,9 @@ def _table() -> dict[tuple[str, str, str], tuple[str, ...]]:
 # (role, assessment state, kind of key) → the stages that role may write then. Absent: no.
 WRITABLE: dict[tuple[str, str, str], tuple[str, ...]] = _table()
 
-# A lowered score needs a reason from whom (the appraisal must say why points were lost).
-REASON_FOR_LOWERING = frozenset({APPRAISER})
+# Stages at which a person who lowers a criterion's points must say why (the appraisal
+# explains every point a unit loses; the unit's remediation plan starts from these reasons).
+LOWERING_NEEDS_A_REASON = frozenset({scoring.APPRAISAL, scoring.APPRAISAL2})
 
 
 def writable_stages(roles: frozenset[str] | set[str], state: str, kind: str) -> tuple[str, ...]:

@@ -16,9 +16,7 @@ UNIT_CODE_RULE = N_(
     "starting and ending with a letter or digit, e.g. SYT or TTYT-A; no spaces, slashes or "
     "brackets"
 )
-validate_unit_code = RegexValidator(
-    UNIT_CODE_PATTERN, _(UNIT_CODE_RULE), code="invalid_unit_code"
-)
+validate_unit_code = RegexValidator(UNIT_CODE_PATTERN, _(UNIT_CODE_RULE), code="invalid_unit_code")
 
 
 class PeerGroup(models.Model):
@@ -40,9 +38,7 @@ class Unit(models.Model):
     """An organisation that is scored or that holds scored units: a Sở Y tế, its office,
     departments and subordinate units (hospitals, health centres, CDC …)."""
 
-    code = models.CharField(
-        _("code"), max_length=50, unique=True, validators=[validate_unit_code]
-    )
+    code = models.CharField(_("code"), max_length=50, unique=True, validators=[validate_unit_code])
     name = models.CharField(_("name"), max_length=300)
     parent = models.ForeignKey(
         "self",

@@ -20,9 +20,10 @@ def _limit_mb(limit: int) -> str:
 
 
 class RequestSizeLimitMiddleware:
-    """Answers 413 when the declared body is larger than MAX_REQUEST_BODY_BYTES, before
-    anything reads the body. First in MIDDLEWARE: waitress refuses such bodies itself
-    (max_request_body_size), gunicorn has no such setting."""
+    """Answers 413 when the declared body is larger than MAX_REQUEST_BODY_BYTES (and 411 to a
+    chunked body, whose length nobody knows in advance), before anything reads the body.
+    First in MIDDLEWARE: waitress refuses such bodies itself (max_request_body_size), gunicorn
+    has no such setting."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,21 +35,27 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > limit:
-            return self.too_large(request, limit)
+            return self.refuse(request, 413)
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # A body without a declared length could be of any size: browsers never send one.
+            return self.refuse(request, 411)
         return self.get_response(request)
 
     @staticmethod
-    def too_large(request, limit: int) -> HttpResponse:
+    def refuse(request, status: int) -> HttpResponse:
         # Runs before the language middleware: the user's language cookie, else the default.
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         with translation.override(language):
-            text = _(
-                "The request is too large: files are limited to %(limit)s MB. "
-                "Nothing was saved."
-            ) % {"limit": _limit_mb(settings.EVIDENCE_MAX_BYTES)}
-        response = HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
+            if status == 413:
+                text = _(
+                    "The request is too large: files are limited to %(limit)s MB. "
+                    "Nothing was saved."
+                ) % {"limit": _limit_mb(settings.EVIDENCE_MAX_BYTES)}
+            else:
+                text = _("The request does not say how long it is. Nothing was saved.")
+        response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
         response["Connection"] = "close"  # the unread body must not be taken for a request
         return response
 

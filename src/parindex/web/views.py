@@ -20,9 +20,6 @@ from parindex.messages import render as render_message
 from parindex.units.models import Unit
 from parindex.web.forms import EvidenceForm, RoundForm
 
-# At most this many problems of a refused upload are shown (and kept in the session).
-SHOWN_PROBLEMS = 100
-
 
 def bad_request(request, message: str):
     """A request we cannot act on (a malformed id, date or code): 400 with the reason."""
@@ -390,7 +387,7 @@ def dashboard(request, framework, unit):
 def grid_sheet(request, pk):
     """Download the grid as XLSX (GET) or upload it back filled in (POST)."""
     from parindex.assessments import sheets
-    from parindex.commands import describe_row_problem
+    from parindex.commands import table_error_lines
     from parindex.tables import TableError
 
     access = _access(request, pk)
@@ -406,11 +403,8 @@ def grid_sheet(request, pk):
             messages.error(request, render_message(exc.message))
         except TableError as exc:
             messages.error(request, _("Nothing was imported:"))
-            for problem in exc.problems[:SHOWN_PROBLEMS]:
-                messages.error(request, describe_row_problem(problem))
-            hidden = len(exc.problems) - SHOWN_PROBLEMS
-            if hidden > 0:
-                messages.error(request, _("… and %(count)s more problems.") % {"count": hidden})
+            for line in table_error_lines(exc):  # at most 100, then "… and N more"
+                messages.error(request, line)
         else:
             messages.success(
                 request,

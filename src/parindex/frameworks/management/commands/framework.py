@@ -2,7 +2,13 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.commands import TranslatedCommand, emit_json, refuse_problems, table
+from parindex.commands import (
+    TranslatedCommand,
+    emit_json,
+    more_problems,
+    refuse_problems,
+    table,
+)
 from parindex.domain.numbers import format_number
 from parindex.domain.scoring import json_number
 from parindex.frameworks.models import Framework
@@ -15,6 +21,7 @@ from parindex.frameworks.services import (
     validate_file,
 )
 from parindex.messages import render_problem
+from parindex.tables import MAX_SHOWN, first_problems
 
 
 def _refused(exc: FrameworkRefused) -> CommandError:
@@ -43,10 +50,17 @@ class Command(TranslatedCommand):
     def handle(self, *args, action, **options):
         getattr(self, "handle_" + action)(**options)
 
+    @staticmethod
+    def write_warnings(stream, warnings) -> None:
+        shown, more = first_problems(warnings, MAX_SHOWN)
+        for problem in shown:
+            stream.write(_("warning") + ": " + render_problem(problem))
+        if more:
+            stream.write(more_problems(more))
+
     def handle_validate(self, file, **options):
         framework, problems = validate_file(file)
-        for problem in problems.warnings:
-            self.stdout.write(_("warning") + ": " + render_problem(problem))
+        self.write_warnings(self.stdout, problems.warnings)
         if framework is None:
             refuse_problems(
                 self,
@@ -76,8 +90,7 @@ class Command(TranslatedCommand):
             refuse_problems(
                 self, exc.problems.errors, _("%(file)s was not imported") % {"file": file}
             )
-        for problem in problems.warnings:
-            self.stderr.write(_("warning") + ": " + render_problem(problem))
+        self.write_warnings(self.stderr, problems.warnings)
         self.stdout.write(framework.code)
         self.stderr.write(
             _("framework %(code)s: %(outcome)s")
