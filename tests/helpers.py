@@ -135,3 +135,14 @@ def act(user, round_, code, action, **kwargs):
     from parindex.assessments.actions import transition
 
     return transition(user, assessment(round_, code), action, today=today(), **kwargs)
+
+
+def publish(people, round_, code="A"):
+    """Walk unit `code` of the personas' round to published (alice, carol, erin act on A)."""
+    for user, action in [
+        ("alice", "submit"),
+        ("carol", "start_appraisal"),
+        ("carol", "finalize"),
+        ("erin", "publish"),
+    ]:
+        act(people[user], round_, code, action)

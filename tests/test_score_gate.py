@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from helpers import act, assessment, round_dates
+from helpers import assessment, publish, round_dates
 
 from parindex.assessments.access import access_for
 from parindex.assessments.actions import ActionRefused, open_round
@@ -141,13 +141,7 @@ def test_an_appraiser_uploading_survey_bonus_and_penalty_gets_nothing(people, ro
 
 
 def test_a_second_round_cannot_take_a_published_unit(people, syt, round_):
-    for user, action in [
-        ("alice", "submit"),
-        ("carol", "start_appraisal"),
-        ("carol", "finalize"),
-        ("erin", "publish"),
-    ]:
-        act(people[user], round_, "A", action)
+    publish(people, round_)
     with pytest.raises(ActionRefused) as refused:
         open_round(
             people["erin"],

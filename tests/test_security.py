@@ -224,6 +224,20 @@ def test_https_mode_turns_on_secure_cookies_hsts_and_the_proxy_header(tmp_path):
     assert off.stdout.split()[:4] == ["False", "False", "False", "0"]
 
 
+def test_behind_the_proxy_https_is_taken_from_the_proxys_header(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    client = Client()  # a new handler: the security middleware reads the settings anew
+    plain = client.get("/accounts/login/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    secure = client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000"
+    assert client.get("/healthz").status_code == 200  # the proxy's probe over plain HTTP
+
+
 def test_behind_the_proxy_the_client_address_is_the_one_the_proxy_appended(rf):
     from parindex.web.limits import client_ip_behind_proxy
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from helpers import act, assessment
+from helpers import act, assessment, publish
 
 from parindex.assessments.access import access_for
 from parindex.assessments.criteria import EvidenceInfo, set_points, upload_evidence
@@ -181,13 +181,7 @@ def test_the_criterion_page_shows_the_audit_trail(client, people, round_):
 
 
 def test_published_assessments_show_no_edit_controls(client, people, round_):
-    for user, action in [
-        ("alice", "submit"),
-        ("carol", "start_appraisal"),
-        ("carol", "finalize"),
-        ("erin", "publish"),
-    ]:
-        act(people[user], round_, "A", action)
+    publish(people, round_)
     page = login(client, people, "erin").get(grid_url(round_, "A")).content.decode()
     assert 'name="points"' not in page
 

@@ -5,7 +5,7 @@ tế), frank (a user with no role)."""
 from datetime import date, timedelta
 
 import pytest
-from helpers import act, assessment, make_framework, round_dates, today
+from helpers import act, assessment, make_framework, publish, round_dates, today
 
 from parindex.assessments.actions import (
     ActionRefused,
@@ -172,13 +172,7 @@ def test_erin_reopens_with_a_reason_recorded_as_an_override(people, round_):
 
 
 def test_published_results_cannot_be_reopened(people, round_):
-    for user, action in [
-        ("alice", "submit"),
-        ("carol", "start_appraisal"),
-        ("carol", "finalize"),
-        ("erin", "publish"),
-    ]:
-        act(people[user], round_, "A", action)
+    publish(people, round_)
     with pytest.raises(ActionRefused, match="cannot be reopened"):
         reopen(people["erin"], assessment(round_, "A"), wf.FINAL, reason="x")
     with pytest.raises(ActionRefused, match="published"):
@@ -198,13 +192,7 @@ def test_published_results_are_immutable_even_from_the_command_line(people, roun
     from parindex.assessments.services import import_scores
     from parindex.tables import TableError
 
-    for user, action in [
-        ("alice", "submit"),
-        ("carol", "start_appraisal"),
-        ("carol", "finalize"),
-        ("erin", "publish"),
-    ]:
-        act(people[user], round_, "A", action)
+    publish(people, round_)
     path = write(tmp_path / "late.csv", "unit,criterion,points\nA,1.1,1\nB,1.1,1\n")
     with pytest.raises(TableError) as refused:
         import_scores(path, "t-2024", "final", actor="erin")

@@ -120,10 +120,22 @@ def _part(access: Access) -> str:
 # --- points and figures: through the one gate -----------------------------------------------
 
 
-def _refused(exc: WriteRefused) -> ActionRefused:
-    """The gate's first problem as the refusal of a typed value."""
-    message = exc.problems[0].message
-    return Conflict(message) if exc.conflict else ActionRefused(message)
+def _typed(access: Access, key: str, column: str, raw, expected_version, reason):
+    """One typed figure through the gate; an empty field clears the entry. The gate's first
+    problem becomes the refusal (a conflict when the value changed meanwhile)."""
+    clear = raw is None or (isinstance(raw, str) and not raw.strip())
+    try:
+        return write_one(
+            access,
+            key,
+            **{column: None if clear else raw},
+            clear=clear,
+            expected_version=expected_version,
+            reason=reason,
+        )
+    except WriteRefused as exc:
+        message = exc.problems[0].message
+        raise (Conflict(message) if exc.conflict else ActionRefused(message)) from None
 
 
 def set_points(
@@ -139,18 +151,7 @@ def set_points(
     entry's version the user saw (None: there was no entry)."""
     if code not in (BONUS, PENALTY):
         _node(access.assessment, code)
-    clear = points is None or (isinstance(points, str) and not points.strip())
-    try:
-        return write_one(
-            access,
-            code,
-            points=None if clear else points,
-            clear=clear,
-            expected_version=expected_version,
-            reason=reason,
-        )
-    except WriteRefused as exc:
-        raise _refused(exc) from None
+    return _typed(access, code, "points", points, expected_version, reason)
 
 
 def set_value(
@@ -165,18 +166,7 @@ def set_value(
     every criterion reading it is recomputed by the engine."""
     if name not in access.assessment.framework.domain.inputs():
         raise _refuse(N_("“%(code)s” is not an input of this framework"), code=name)
-    clear = raw is None or str(raw).strip() == ""
-    try:
-        return write_one(
-            access,
-            name,
-            value=None if clear else raw,
-            clear=clear,
-            expected_version=expected_version,
-            reason=reason,
-        )
-    except WriteRefused as exc:
-        raise _refused(exc) from None
+    return _typed(access, name, "value", raw, expected_version, reason)
 
 
 # --- explanations and comments --------------------------------------------------------------

@@ -74,25 +74,29 @@ def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
     and the assessments (count, sum of versions — every transition bumps a version, and
     publishing changes what may be shown)."""
 
-    def scalar(model, expression):
+    def scalar(queryset, expression):
         rows = (
-            model.objects.filter(framework=OuterRef("pk"))
+            queryset.filter(framework=OuterRef("pk"))
             .values("framework")
             .annotate(result=expression)
             .values("result")
         )
         return Subquery(rows)
 
+    # Only the entries that may be shown: a draft typed all day long does not invalidate the
+    # published results everybody else is looking at.
+    shown = ScoreEntry.objects.exclude(unit_id__in=_hidden(framework, states).values("unit_id"))
+    assessments = UnitAssessment.objects.all()
     figures = (
         Framework.objects.filter(pk=framework.pk)
         .values_list(
             "updated_at",
-            scalar(ScoreEntry, Count("id")),
-            scalar(ScoreEntry, Max("id")),
-            scalar(ScoreEntry, Max("updated_at")),
-            scalar(UnitAssessment, Count("id")),
-            scalar(UnitAssessment, Count("id", filter=Q(state__in=states))),
-            scalar(UnitAssessment, Sum("version")),
+            scalar(shown, Count("id")),
+            scalar(shown, Max("id")),
+            scalar(shown, Max("updated_at")),
+            scalar(assessments, Count("id")),
+            scalar(assessments, Count("id", filter=Q(state__in=states))),
+            scalar(assessments, Sum("version")),
         )
         .get()
     )

@@ -521,7 +521,8 @@ def _write(
         # One assessment: read all of it (a few hundred rows) — the staleness check, the
         # reason for lowering and the redrawn page all use it.
         loaded = list(
-            ScoreEntry.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the join to the batch.
+            ScoreEntry.objects.select_for_update(of=("self",))
             .filter(framework=framework, unit_id__in=unit_ids)
             .select_related("batch")
         )
