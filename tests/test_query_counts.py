@@ -25,6 +25,8 @@ BASELINES = {
     "page: dashboard, warm": 9,
     "page: round overview": 9,
     "page: sheet download": 5,
+    "page: open a round": 6,
+    "page: evidence file": 5,
     "write: points (HTMX row)": 10,
     "write: points, appraiser lowering with a reason": 10,
     "write: input figure": 8,
@@ -33,6 +35,12 @@ BASELINES = {
     "write: sheet upload": 14,
     "write: workflow action": 14,
     "write: scores import (system, 3 rows)": 7,
+    "write: evidence upload": 9,
+    "write: evidence reused for another criterion": 8,
+    "write: evidence review": 8,
+    "write: deadline extension": 8,
+    "write: reopen": 9,
+    "write: publish a round": 11,
 }
 
 
@@ -66,6 +74,7 @@ def _pages(round_):
         "page: criterion": ("alice", reverse("web:criterion", args=[a.pk, "1.1"])),
         "page: round overview": ("erin", reverse("web:round", args=[round_.pk])),
         "page: sheet download": ("alice", reverse("web:sheet", args=[a.pk])),
+        "page: open a round": ("erin", reverse("web:round_create")),
     }
 
 
@@ -77,6 +86,7 @@ def _pages(round_):
         "page: criterion",
         "page: round overview",
         "page: sheet download",
+        "page: open a round",
     ],
 )
 def test_pages_stay_within_their_baselines(client, people, province, name):
@@ -188,3 +198,64 @@ def test_writes_stay_within_their_baselines(client, people, province, tmp_path):
     over = {name: n for name, n in counts.items() if n > BASELINES[name]}
     assert not over, (over, counts)
     assert a.unit.entries.get(key="1.1", stage="appraisal").points == 1
+
+
+def test_evidence_and_officer_writes_stay_within_their_baselines(
+    client, people, province, settings, tmp_path
+):
+    from parindex.assessments.models import Evidence, EvidenceLink
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    a = assessment(province, "A")
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    client.force_login(people["alice"])
+    client.get(reverse("web:grid", args=[a.pk]))
+    counts = {
+        "write: evidence upload": _measure(
+            lambda: client.post(
+                reverse("web:upload", args=[a.pk, "1.1"]),
+                {"file": SimpleUploadedFile("kh.pdf", pdf), "title": "Kế hoạch CCHC"},
+            )
+        )
+    }
+    evidence = Evidence.objects.get()
+    counts["write: evidence reused for another criterion"] = _measure(
+        lambda: client.post(reverse("web:link", args=[a.pk, "2.2"]), {"evidence": evidence.pk})
+    )
+    counts["page: evidence file"] = _measure(
+        lambda: _ok(client.get(reverse("web:evidence", args=[evidence.pk])))
+    )
+    client.post(reverse("web:action", args=[a.pk]), {"action": "submit", "version": a.version})
+    act(people["carol"], province, "A", "start_appraisal")
+    client.force_login(people["carol"])
+    client.get(reverse("web:grid", args=[a.pk]))
+    link = EvidenceLink.objects.filter(code="1.1").get()
+    counts["write: evidence review"] = _measure(
+        lambda: client.post(
+            reverse("web:review", args=[a.pk, link.pk]), {"review": "accepted", "reason": ""}
+        )
+    )
+    client.force_login(people["erin"])
+    client.get(reverse("web:grid", args=[a.pk]))
+    counts["write: deadline extension"] = _measure(
+        lambda: client.post(
+            reverse("web:extend", args=[a.pk]),
+            {"window": "appraisal", "until": "2031-01-31", "reason": "Thẩm định viên ốm"},
+        )
+    )
+    a.refresh_from_db()
+    counts["write: reopen"] = _measure(
+        lambda: client.post(
+            reverse("web:action", args=[a.pk]),
+            {"action": "reopen", "target": "submitted", "version": a.version, "note": "Sai sót"},
+        )
+    )
+    act(people["carol"], province, "A", "start_appraisal")
+    act(people["carol"], province, "A", "finalize")
+    counts["write: publish a round"] = _measure(
+        lambda: client.post(reverse("web:round_publish", args=[province.pk]))
+    )
+    assert assessment(province, "A").state == "published"
+    assert EvidenceLink.objects.get(code="1.1").review == "accepted"
+    over = {name: n for name, n in counts.items() if n > BASELINES[name]}
+    assert not over, (over, counts)
