@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from helpers import assessment, publish, round_dates
+from helpers import act, assessment, publish, round_dates
 
 from parindex.assessments.access import access_for
 from parindex.assessments.actions import ActionRefused, open_round
@@ -443,3 +443,59 @@ def test_a_unit_with_nothing_entered_has_no_band():
     assert score_unit(framework, {}).band is None
     assert score_unit(framework, {"self": StageData()}).band is None
     assert score_unit(framework, {"self": StageData({"1.1": Decimal(0)})}).band == "Yếu"
+
+
+# --- found by driving the product in Chromium ------------------------------------------------
+
+
+def test_a_criterion_scored_from_figures_needs_evidence_too(people, round_):
+    from parindex.assessments.criteria import unsupported_criteria
+
+    a = assessment(round_, "A")
+    alice = access_for(people["alice"], a)
+    set_value(alice, "dossiers.received", "100", expected_version=None)
+    set_value(alice, "dossiers.postal", "20", expected_version=None)  # 1.2 computes 1 point
+    assert unsupported_criteria(a) == ["1.2"]
+    with pytest.raises(ActionRefused, match=r"explanation for 1\.2"):
+        act(people["alice"], round_, "A", "submit")
+
+
+def test_a_refused_figure_is_shown_in_its_row_as_typed(client, people, round_):
+    a = assessment(round_, "A")
+    client.force_login(people["alice"])
+    response = client.post(
+        reverse("web:value", args=[a.pk, "reports.late"]), {"value": "1,5", "code": "2.2"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    row = page[page.index('id="row-2.2"') :]
+    row = row[: row.index("</tr>")]
+    assert "reports.late:" in row and 'value="1,5"' in row and "autofocus" in row
+    assert not ScoreEntry.objects.exists()
+
+
+def test_pages_nobody_may_see_say_so_in_vietnamese(client, people, round_):
+    client.force_login(people["bob"])
+    response = client.get(reverse("web:grid", args=[assessment(round_, "A").pk]))
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_a_workflow_action_without_the_version_it_saw_is_refused(client, people, round_):
+    a = assessment(round_, "A")
+    client.force_login(people["alice"])
+    response = client.post(reverse("web:action", args=[a.pk]), {"action": "submit"})
+    assert response.status_code == 400
+    assert assessment(round_, "A").state == "draft"
+
+
+def test_points_saved_on_the_criterion_page_come_back_to_it(client, people, round_):
+    a = assessment(round_, "A")
+    client.force_login(people["alice"])
+    page = client.get(reverse("web:criterion", args=[a.pk, "1.1"])).content.decode()
+    assert "hx-post" not in page  # the grid's row fragments have no place on this page
+    response = client.post(
+        reverse("web:points", args=[a.pk, "1.1"]), {"points": "1,5", "next": "criterion"}
+    )
+    assert response["Location"] == reverse("web:criterion", args=[a.pk, "1.1"])
+    assert ScoreEntry.objects.get(key="1.1").points == Decimal("1.5")

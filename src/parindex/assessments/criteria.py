@@ -44,6 +44,7 @@ from parindex.domain.framework import BONUS, PENALTY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import format_number
+from parindex.domain.scoring import SELF, StageData, score_unit, self_scored
 
 PART_NOTE = {
     "self": CriterionNote.Kind.EXPLANATION,
@@ -343,8 +344,9 @@ def _describe(evidence: Evidence) -> str:
 
 
 def unsupported(framework, self_scores, supported) -> list[str]:
-    """Criteria self-scored above zero (`self_scores`: code → points) that are not in
-    `supported` (codes with evidence or an explanation), in the framework's order."""
+    """Criteria self-scored above zero (`self_scores`: code → points, typed or computed from
+    the unit's figures, see `scoring.self_scored`) that are not in `supported` (codes with
+    evidence or an explanation), in the framework's order."""
     order = {node.code: index for index, node in enumerate(framework.walk())}
     missing = (code for code, points in self_scores.items() if points > 0 and code not in supported)
     return sorted(missing, key=lambda code: order.get(code, 10**6))
@@ -366,17 +368,17 @@ def supported_codes(assessment_ids) -> dict[int, set[str]]:
 
 def unsupported_criteria(assessment: UnitAssessment) -> list[str]:
     """Criteria self-scored above zero with neither evidence nor an explanation."""
-    scores = dict(
-        ScoreEntry.objects.filter(
-            framework_id=assessment.framework_id,
-            unit_id=assessment.unit_id,
-            stage=Stage.SELF,
-        )
-        .exclude(points=None)
-        .values_list("key", "points")
-    )
+    data = StageData()
+    for key, points, value in ScoreEntry.objects.filter(
+        framework_id=assessment.framework_id, unit_id=assessment.unit_id, stage=Stage.SELF
+    ).values_list("key", "points", "value"):
+        if points is not None:
+            data.points[key] = points
+        else:
+            data.values[key] = value
+    framework = assessment.framework.domain
     return unsupported(
-        assessment.framework.domain,
-        scores,
+        framework,
+        self_scored(score_unit(framework, {SELF: data})),
         supported_codes([assessment.pk]).get(assessment.pk, set()),
     )

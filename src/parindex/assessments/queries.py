@@ -21,6 +21,7 @@ from parindex.domain.scoring import (
     StageData,
     UnitScore,
     score_unit,
+    self_scored,
 )
 
 
@@ -47,6 +48,7 @@ class GridRow:
     score: NodeScore | None = None  # the engine's result over every stage
     unsupported: bool = False
     inputs: list[InputCell] = field(default_factory=list)
+    self_points: Decimal | None = None  # from the self-assessment: typed or computed
 
     @property
     def is_leaf(self) -> bool:
@@ -74,6 +76,8 @@ class Grid:
     unsupported: list[str]
     events: list = field(default_factory=list)
     adjustments: list = field(default_factory=list)  # (BONUS|PENALTY, entry or None)
+    errors: dict = field(default_factory=dict)  # code → a refusal to show in that row
+    typed: dict = field(default_factory=dict)  # input name → what was typed and refused
 
     @property
     def assessment(self) -> UnitAssessment:
@@ -133,7 +137,8 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
     self_total = score_unit(framework, _stage_data(entries, (SELF,)))
     total = score_unit(framework, _stage_data(entries, (SELF, APPRAISAL, APPRAISAL2, FINAL)))
     # The same rule as the submission check, on the rows already loaded.
-    missing = unsupported(framework, _self_scores(entries), _supported(links, notes))
+    self_points = self_scored(self_total)
+    missing = unsupported(framework, self_points, _supported(links, notes))
 
     rows: list[GridRow] = []
     by_code: dict[str, GridRow] = {}
@@ -145,6 +150,7 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
             self_score=self_total.nodes[node.code],
             score=total.nodes[node.code],
             unsupported=node.code in missing,
+            self_points=self_points.get(node.code),
         )
         rows.append(row)
         by_code[node.code] = row
@@ -203,10 +209,6 @@ def _attach_inputs(framework, entries, rows, access: Access) -> None:
             )
 
 
-def _self_scores(entries: list[ScoreEntry]) -> dict[str, Decimal]:
-    return {e.key: e.points for e in entries if e.stage == SELF and e.points is not None}
-
-
 def _supported(links: list[EvidenceLink], notes: list[CriterionNote]) -> set[str]:
     explained = {n.code for n in notes if n.kind == CriterionNote.Kind.EXPLANATION}
     return {link.code for link in links} | explained
@@ -244,15 +246,18 @@ def round_overview(round_) -> list[OverviewRow]:
     rows = []
     for assessment in assessments:
         mine = entries.get(assessment.unit_id, [])
+        self_total = score_unit(framework, _stage_data(mine, (SELF,)), steps)
         rows.append(
             OverviewRow(
                 assessment,
-                score_unit(framework, _stage_data(mine, (SELF,)), steps),
+                self_total,
                 score_unit(
                     framework, _stage_data(mine, (SELF, APPRAISAL, APPRAISAL2, FINAL)), steps
                 ),
                 len(
-                    unsupported(framework, _self_scores(mine), supported.get(assessment.pk, set()))
+                    unsupported(
+                        framework, self_scored(self_total), supported.get(assessment.pk, set())
+                    )
                 ),
             )
         )

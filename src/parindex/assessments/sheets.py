@@ -104,7 +104,9 @@ def import_grid_sheet(access: Access, upload, *, overwrite: bool = False) -> Wri
         )
     digest = hashlib.sha256()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / ("upload" + Path(upload.name).suffix.lower())
+        # The user's own file name (messages name it), without any folder part.
+        name = Path(str(upload.name).replace("\\", "/")).name or "upload"
+        path = Path(folder) / (Path(name).stem[:100] + Path(name).suffix.lower())
         with path.open("wb") as target:
             for chunk in upload.chunks():
                 digest.update(chunk)

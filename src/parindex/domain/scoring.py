@@ -183,6 +183,16 @@ def score_unit(
     return UnitScore(nodes, leaves, bonus, penalty, total, maximum, index_pct, band)
 
 
+def self_scored(score: UnitScore) -> dict[str, Decimal]:
+    """The points each criterion gets from the self-assessment alone (`score` computed from
+    the self stage): typed, or computed from the input figures the unit entered."""
+    return {
+        code: leaf.outcome.points
+        for code, leaf in score.leaves.items()
+        if leaf.stage == SELF and leaf.outcome.status == SCORED
+    }
+
+
 # --- results of a framework ------------------------------------------------------------------
 
 

@@ -102,6 +102,8 @@ ACTION_LABELS = {
     "finalize": N_("finalise the appraisal"),
     "publish": N_("publish"),
     "reopen": N_("reopen"),
+    "open": N_("round opened"),
+    "extend": N_("deadline extended"),
 }
 
 # An officer may send an assessment back to an earlier state, except once published.

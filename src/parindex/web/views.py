@@ -100,6 +100,8 @@ def take_action(request, pk):
     assessment = _access(request, pk).assessment
     action = request.POST.get("action", "")
     version = _int(request.POST.get("version"))
+    if version is None:  # the page always says which version it showed
+        return bad_request(request, _("Reload the page and try again."))
     try:
         if action == "reopen":
             actions.reopen(
@@ -137,12 +139,15 @@ def _row_response(request, access, code, error=None):
 
 
 def _criterion_reply(request, access, code, error, page):
-    """The criterion's row for HTMX; otherwise back to `page` with the error as a message."""
+    """The criterion's row for HTMX; otherwise back to `page` (the criterion page when the form
+    came from there) with the error as a message."""
     pk = access.assessment.pk
     if request.headers.get("HX-Request"):
         return _row_response(request, access, code, error)
     if error:
         messages.error(request, f"{code}: {error}")
+    if request.POST.get("next") == "criterion":
+        page = "web:criterion"
     if page == "web:criterion" and access.assessment.framework.domain.node_map().get(code):
         return redirect(page, pk=pk, code=code)
     return redirect("web:grid", pk=pk)
@@ -335,8 +340,11 @@ def dashboard(request, framework, unit):
         .select_related("round__owner__parent__parent")
         .first()
     )
-    may_preview = own is not None and workflow.OFFICER in access_rules.unit_roles(
-        request.user, own.round.owner, memberships
+    # The round's officer, while finalised units wait for publication, may look ahead.
+    may_preview = (
+        own is not None
+        and workflow.OFFICER in access_rules.unit_roles(request.user, own.round.owner, memberships)
+        and UnitAssessment.objects.filter(framework=model, state=workflow.FINAL).exists()
     )
     provisional = may_preview and request.GET.get("provisional") == "1"
     results = framework_results(model, provisional=provisional)
@@ -466,7 +474,15 @@ def save_value(request, pk, name):
             reason=request.POST.get("reason", ""),
         )
     except actions.ActionRefused as exc:
-        messages.error(request, f"{name}: {render_message(exc.message)}")
+        # The grid again, the refusal in the criterion's row beside the figure as typed.
+        code = request.POST.get("code", "")
+        data = queries.grid(access)
+        if data.row(code) is None:
+            messages.error(request, f"{name}: {render_message(exc.message)}")
+            return redirect("web:grid", pk=pk)
+        data.errors[code] = f"{name}: {render_message(exc.message)}"
+        data.typed[name] = request.POST.get("value", "")
+        return render(request, "web/grid.html", {"grid": data, "stages": workflow}, status=422)
     code = request.POST.get("code", "")
     anchor = f"#row-{code}" if access.assessment.framework.domain.node_map().get(code) else ""
     return redirect(reverse("web:grid", args=[pk]) + anchor)

@@ -1,7 +1,7 @@
 """Template filters: Vietnamese numbers, domain messages, workflow labels."""
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from parindex.assessments.queries import percent
 from parindex.domain import workflow
@@ -75,3 +75,31 @@ def node_delta(node):
     delta = node.score - node.previous.score
     text = format_number(delta)
     return "+" + text if delta > 0 else text
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def stage_label(stage):
+    return gettext(workflow.STAGE_LABELS.get(stage, stage))
+
+
+# What an audit row changed, in words (the audit trail stores the field's name).
+FIELD_LABELS = {
+    "points": gettext_lazy("points"),
+    "value": gettext_lazy("figure"),
+    "explanation": gettext_lazy("explanation"),
+    "answer": gettext_lazy("answer to the appraisal"),
+    "comment": gettext_lazy("appraisal comment"),
+    "comment2": gettext_lazy("second appraisal comment"),
+    "evidence": gettext_lazy("evidence"),
+    "review": gettext_lazy("evidence review"),
+}
+
+
+@register.filter
+def field_label(field):
+    return FIELD_LABELS.get(field, field)
