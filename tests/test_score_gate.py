@@ -499,3 +499,13 @@ def test_points_saved_on_the_criterion_page_come_back_to_it(client, people, roun
     )
     assert response["Location"] == reverse("web:criterion", args=[a.pk, "1.1"])
     assert ScoreEntry.objects.get(key="1.1").points == Decimal("1.5")
+
+
+def test_the_results_command_says_a_draft_is_not_published_yet(people, round_):
+    from django.core.management import CommandError, call_command
+
+    set_points(
+        access_for(people["alice"], assessment(round_, "A")), "1.1", "1", expected_version=None
+    )
+    with pytest.raises(CommandError, match=r"results of A in t-2024 are not published yet"):
+        call_command("results", "--framework", "t-2024", "--unit", "A")

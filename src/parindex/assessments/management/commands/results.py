@@ -4,8 +4,10 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from parindex.assessments.models import UnitAssessment
 from parindex.assessments.results import framework_results
 from parindex.commands import TranslatedCommand, emit_json, table
+from parindex.domain import workflow
 from parindex.domain.numbers import format_number, format_percent
 from parindex.domain.scoring import Results, UnitResult, results_to_json
 from parindex.frameworks.models import Framework
@@ -52,6 +54,17 @@ class Command(TranslatedCommand):
             # The results may be shared (cached): filter a copy.
             results = replace(results, units=[r for r in results.units if r.unit.code == unit])
             if not results.units:
+                pending = UnitAssessment.objects.filter(framework=model, unit__code=unit).first()
+                if pending is not None and pending.state != workflow.PUBLISHED:
+                    # Only published results leave the system; a draft is not "no scores".
+                    raise CommandError(
+                        _("the results of %(unit)s in %(code)s are not published yet (%(state)s)")
+                        % {
+                            "unit": unit,
+                            "code": framework,
+                            "state": _(workflow.STATE_LABELS[pending.state]),
+                        }
+                    )
                 raise CommandError(
                     _("unit “%(unit)s” has no scores in %(code)s")
                     % {"unit": unit, "code": framework}
