@@ -399,7 +399,7 @@ def test_rankings_show_published_results_only(client, people, round_):
     UnitAssessment.objects.filter(pk=b.pk).update(state="final")
     shown = framework_results(round_.framework)
     assert [r.unit.code for r in shown.units] == ["A"]
-    provisional = framework_results(round_.framework, provisional=True)
+    provisional = framework_results(round_.framework, provisional=round_)
     assert [r.unit.code for r in provisional.units] == ["A", "B"]
     assert provisional.provisional == {"B"}
 
@@ -509,3 +509,31 @@ def test_the_results_command_says_a_draft_is_not_published_yet(people, round_):
     )
     with pytest.raises(CommandError, match=r"results of A in t-2024 are not published yet"):
         call_command("results", "--framework", "t-2024", "--unit", "A")
+
+
+def test_a_provisional_ranking_adds_only_its_own_rounds_finalised_units(people, syt, round_):
+    from parindex.assessments.results import framework_results
+    from parindex.units.models import Unit
+
+    other = Unit.objects.create(code="C", name="Trung tâm C", parent=syt["SYT"])
+    second = open_round(
+        people["erin"],
+        framework=round_.framework,
+        owner=syt["SYT"],
+        title="Vòng khác",
+        dates=round_dates(),
+        units=[other],
+    )
+    set_points(
+        access_for(people["erin"], UnitAssessment.objects.get(round=second)),
+        "BONUS",
+        "1",
+        expected_version=None,
+    )
+    set_points(
+        access_for(people["erin"], assessment(round_, "A")), "BONUS", "1", expected_version=None
+    )
+    UnitAssessment.objects.filter(unit__code__in=["A", "C"]).update(state="final")
+    first = framework_results(round_.framework, provisional=round_)
+    assert [r.unit.code for r in first.units] == ["A"] and first.provisional == {"A"}
+    assert [r.unit.code for r in framework_results(round_.framework).units] == []

@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from parindex.assessments.models import Round, UnitAssessment
 from parindex.domain import workflow
-from parindex.domain.i18n import Message
 from parindex.units.models import Membership, Unit
 
 # Deep enough for a province → department → unit → sub-unit tree in the same query.
@@ -47,16 +46,11 @@ def unit_roles(user, unit: Unit, memberships: list[tuple[int, str]] | None = Non
         memberships = memberships_of(user)
     if not memberships:
         return frozenset()
-    heads = {unit_id for unit_id, role in memberships if role != Membership.Role.STAFF}
     staff = Membership.Role.STAFF
     roles = {role for unit_id, role in memberships if role == staff and unit_id == unit.pk}
-    if heads:
+    if any(role != staff for _unit_id, role in memberships):  # heads act on their subtree
         lineage = set(_lineage(unit))
-        roles |= {
-            role
-            for unit_id, role in memberships
-            if role != Membership.Role.STAFF and unit_id in lineage
-        }
+        roles |= {role for unit_id, role in memberships if role != staff and unit_id in lineage}
     return frozenset(roles)  # the membership roles are the workflow's role names
 
 
@@ -109,9 +103,6 @@ class Access:
         """The stage this user writes keys of `kind` to now, or None."""
         stage, _refusal = workflow.write_refusal(self.roles, self.state, kind, None)
         return stage
-
-    def write_refusal(self, kind: str, stage: str | None = None) -> tuple[str | None, Message]:
-        return workflow.write_refusal(self.roles, self.state, kind, stage)
 
     @property
     def points_stage(self) -> str | None:
@@ -175,6 +166,10 @@ def _roles(user, assessment: UnitAssessment, appraises: bool) -> frozenset[str]:
 
 def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
     return access_for(user, assessment).roles
+
+
+def can_read(user, assessment: UnitAssessment) -> bool:
+    return access_for(user, assessment).can_read
 
 
 def visible_assessments(user, memberships: list[tuple[int, str]] | None = None) -> QuerySet:

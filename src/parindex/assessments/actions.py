@@ -14,7 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.access import access_for, is_officer_of, unit_roles
+from parindex.assessments.access import can_read, is_officer_of, roles_of, unit_roles
 from parindex.assessments.errors import ActionRefused, Conflict
 from parindex.assessments.models import (
     DeadlineExtension,
@@ -29,7 +29,8 @@ from parindex.domain.i18n import gettext_noop as N_
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit
 
-__all__ = ["ActionRefused", "Conflict", "is_officer_of", "unit_roles"]
+# Callers of the actions also check roles: the access module's functions, under one roof.
+__all__ = ["ActionRefused", "Conflict", "can_read", "is_officer_of", "roles_of", "unit_roles"]
 
 
 def _refuse(msgid: str, **params) -> ActionRefused:
@@ -38,14 +39,6 @@ def _refuse(msgid: str, **params) -> ActionRefused:
 
 def _dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
-    return access_for(user, assessment).roles
-
-
-def can_read(user, assessment: UnitAssessment) -> bool:
-    return bool(roles_of(user, assessment))
 
 
 # --- opening a round ------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def _refuse_assessed(framework: Framework, units: list[Unit]) -> None:
     """One assessment per framework and unit: scores are stored by framework and unit, so a
     second round would take over (and could change) figures another round owns or published.
     Results recorded outside any round are published figures too."""
-    taken = (
+    taken = list(
         UnitAssessment.objects.filter(framework=framework, unit__in=units)
         .select_related("unit", "round")
         .order_by("unit__code")

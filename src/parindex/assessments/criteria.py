@@ -16,6 +16,7 @@ function here takes the caller's access object (`parindex.assessments.access`).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,7 +45,7 @@ from parindex.domain.framework import BONUS, PENALTY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import format_number
-from parindex.domain.scoring import SELF, StageData, score_unit, self_scored
+from parindex.domain.scoring import score_unit, self_scored, stage_data
 
 PART_NOTE = {
     "self": CriterionNote.Kind.EXPLANATION,
@@ -333,6 +334,20 @@ def review_evidence(
     return link
 
 
+def download_name(evidence: Evidence) -> str:
+    """The name a document is offered under: its own, ending with the extension of the type
+    found in its content, never a misleading one ("bao-cao.exe" stored as a PDF is offered as
+    "bao-cao.pdf", a "scan" stored as a PNG as "scan.png")."""
+    name = evidence.original_name.replace("\\", "/").rsplit("/", 1)[-1] or "document"
+    extension = {mime: ext for ext, mime in EVIDENCE_TYPES.items()}.get(evidence.content_type)
+    if extension is None:
+        return name
+    stem, dot, current = name.rpartition(".")
+    if dot and stem and re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}", current):
+        name = stem  # an extension ("exe", "PDF", "jpeg"), not part of the title ("2024")
+    return f"{name}.{extension}"
+
+
 def _describe(evidence: Evidence) -> str:
     parts = [evidence.number, evidence.title]
     if evidence.issued_on:
@@ -368,17 +383,12 @@ def supported_codes(assessment_ids) -> dict[int, set[str]]:
 
 def unsupported_criteria(assessment: UnitAssessment) -> list[str]:
     """Criteria self-scored above zero with neither evidence nor an explanation."""
-    data = StageData()
-    for key, points, value in ScoreEntry.objects.filter(
+    rows = ScoreEntry.objects.filter(
         framework_id=assessment.framework_id, unit_id=assessment.unit_id, stage=Stage.SELF
-    ).values_list("key", "points", "value"):
-        if points is not None:
-            data.points[key] = points
-        else:
-            data.values[key] = value
+    ).values_list("stage", "key", "points", "value")
     framework = assessment.framework.domain
     return unsupported(
         framework,
-        self_scored(score_unit(framework, {SELF: data})),
+        self_scored(score_unit(framework, stage_data(rows))),
         supported_codes([assessment.pk]).get(assessment.pk, set()),
     )

@@ -10,7 +10,7 @@ from parindex.assessments.access import Access
 from parindex.assessments.criteria import supported_codes, unsupported
 from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
 from parindex.domain import workflow
-from parindex.domain.framework import BONUS, PENALTY, Node
+from parindex.domain.framework import BONUS, PENALTY, SURVEY, Node
 from parindex.domain.scoring import (
     APPRAISAL,
     APPRAISAL2,
@@ -22,6 +22,7 @@ from parindex.domain.scoring import (
     UnitScore,
     score_unit,
     self_scored,
+    stage_data,
 )
 
 
@@ -56,7 +57,7 @@ class GridRow:
 
     @property
     def is_survey(self) -> bool:
-        return self.node.effective_kind == "survey"
+        return self.node.effective_kind == SURVEY
 
     @property
     def provenance(self) -> list[ScoreEntry]:
@@ -104,16 +105,7 @@ class Grid:
 
 
 def _stage_data(entries: list[ScoreEntry], stages: tuple[str, ...]) -> dict[str, StageData]:
-    data: dict[str, StageData] = {}
-    for entry in entries:
-        if entry.stage not in stages:
-            continue
-        holder = data.setdefault(entry.stage, StageData())
-        if entry.points is not None:
-            holder.points[entry.key] = entry.points
-        else:
-            holder.values[entry.key] = entry.value
-    return data
+    return stage_data((e.stage, e.key, e.points, e.value) for e in entries if e.stage in stages)
 
 
 def grid(access: Access, *, with_events: bool = True) -> Grid:
@@ -192,7 +184,7 @@ def _attach_inputs(framework, entries, rows, access: Access) -> None:
     for row in rows:
         if not row.is_leaf:
             continue
-        survey = row.node.effective_kind == "survey"
+        survey = row.is_survey
         for name in row.node.effective_rule.inputs():
             stages = by_name.get(name, {})
             latest = next((stages[s].value for s in reversed(STAGES) if s in stages), None)

@@ -22,24 +22,29 @@ from parindex.domain.scoring import Results, StageData, UnitInfo, compute_result
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit
 
-# Whose figures a results page may show: published assessments, and results recorded outside
-# any round (no assessment). An officer's provisional ranking adds finalised ones.
-PUBLISHED = (workflow.PUBLISHED,)
-PROVISIONAL = (workflow.PUBLISHED, workflow.FINAL)
+
+def _shown(round_id: int | None) -> Q:
+    """Assessments whose figures a results page may show: published ones — and, in the
+    provisional ranking of one round's officer, that round's finalised ones. Results recorded
+    outside any round (no assessment) are published figures and always shown."""
+    shown = Q(state=workflow.PUBLISHED)
+    if round_id is not None:
+        shown |= Q(state=workflow.FINAL, round_id=round_id)
+    return shown
 
 
-def _hidden(framework: Framework, states: tuple[str, ...]):
-    return UnitAssessment.objects.filter(framework=framework).exclude(state__in=states)
+def _hidden(framework: Framework, round_id: int | None):
+    return UnitAssessment.objects.filter(framework=framework).exclude(_shown(round_id))
 
 
 def load_stages(
-    framework: Framework, states: tuple[str, ...] = PUBLISHED
+    framework: Framework, round_id: int | None = None
 ) -> tuple[list[UnitInfo], dict[str, dict[str, StageData]]]:
-    """Every unit whose figures may be shown (its assessment in `states`, or none), with its
-    entries by stage (2 queries). Drafts and appraisals in progress stay private."""
+    """Every unit whose figures may be shown (see `_shown`), with its entries by stage
+    (2 queries). Drafts and appraisals in progress stay private."""
     rows = (
         ScoreEntry.objects.filter(framework=framework)
-        .exclude(unit_id__in=_hidden(framework, states).values("unit_id"))
+        .exclude(unit_id__in=_hidden(framework, round_id).values("unit_id"))
         .values_list("unit_id", "stage", "key", "points", "value")
     )
     by_unit: dict[int, dict[str, StageData]] = {}
@@ -69,7 +74,7 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
+def _fingerprint(framework: Framework, round_id: int | None) -> tuple:
     """What the results depend on, in one query: the entries (count, newest id, last change)
     and the assessments (count, sum of versions — every transition bumps a version, and
     publishing changes what may be shown)."""
@@ -85,7 +90,7 @@ def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
 
     # Only the entries that may be shown: a draft typed all day long does not invalidate the
     # published results everybody else is looking at.
-    shown = ScoreEntry.objects.exclude(unit_id__in=_hidden(framework, states).values("unit_id"))
+    shown = ScoreEntry.objects.exclude(unit_id__in=_hidden(framework, round_id).values("unit_id"))
     assessments = UnitAssessment.objects.all()
     figures = (
         Framework.objects.filter(pk=framework.pk)
@@ -95,12 +100,12 @@ def _fingerprint(framework: Framework, states: tuple[str, ...]) -> tuple:
             scalar(shown, Max("id")),
             scalar(shown, Max("updated_at")),
             scalar(assessments, Count("id")),
-            scalar(assessments, Count("id", filter=Q(state__in=states))),
+            scalar(assessments, Count("id", filter=_shown(round_id))),
             scalar(assessments, Sum("version")),
         )
         .get()
     )
-    return (framework.pk, *figures, states)
+    return (framework.pk, *figures, round_id)
 
 
 def _units_fingerprint() -> int:
@@ -109,13 +114,13 @@ def _units_fingerprint() -> int:
 
 
 def framework_results(
-    framework: Framework, *, with_previous: bool = True, provisional: bool = False
+    framework: Framework, *, with_previous: bool = True, provisional=None
 ) -> Results:
     """The published results of `framework` (and of its previous one): units whose
-    assessment is published, and results recorded outside a round. `provisional` adds the
-    finalised, not yet published units (the officer's provisional ranking; `Results.
-    provisional` names them). Treat them as read-only: they may be shared with other
-    requests."""
+    assessment is published, and results recorded outside a round. `provisional`: a round,
+    whose finalised, not yet published units are added (its officer's provisional ranking;
+    `Results.provisional` names them). Treat the results as read-only: they may be shared
+    with other requests."""
     units = _units_fingerprint()
     previous, previous_key = None, None
     domain = framework.domain
@@ -123,19 +128,19 @@ def framework_results(
         earlier = Framework.objects.filter(code=domain.previous).first()
         if earlier is not None:
             # Cached on its own: last year's results survive this year's changes.
-            previous, previous_key = _cached(earlier, None, None, units, PUBLISHED)
-    states = PROVISIONAL if provisional else PUBLISHED
-    return _cached(framework, previous, previous_key, units, states)[0]
+            previous, previous_key = _cached(earlier, None, None, units, None)
+    round_id = provisional.pk if provisional is not None else None
+    return _cached(framework, previous, previous_key, units, round_id)[0]
 
 
-def _cached(framework: Framework, previous: Results | None, previous_key, units: int, states):
-    key = (_fingerprint(framework, states), previous_key, units)
+def _cached(framework: Framework, previous: Results | None, previous_key, units: int, round_id):
+    key = (_fingerprint(framework, round_id), previous_key, units)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             _CACHE.move_to_end(key)
             return cached, key
-    results = _compute(framework, previous, states)
+    results = _compute(framework, previous, round_id)
     with _LOCK:
         _CACHE[key] = results
         while len(_CACHE) > _CACHE_SIZE:
@@ -143,14 +148,13 @@ def _cached(framework: Framework, previous: Results | None, previous_key, units:
     return results, key
 
 
-def _compute(framework: Framework, previous: Results | None, states) -> Results:
-    units, stages = load_stages(framework, states)
+def _compute(framework: Framework, previous: Results | None, round_id: int | None) -> Results:
+    units, stages = load_stages(framework, round_id)
     results = compute_results(framework.domain, units, stages, previous)
-    if states != PUBLISHED:
+    if round_id is not None:
         results.provisional = frozenset(
-            UnitAssessment.objects.filter(framework=framework)
-            .exclude(state__in=PUBLISHED)
-            .filter(state__in=states)
-            .values_list("unit__code", flat=True)
+            UnitAssessment.objects.filter(
+                framework=framework, round_id=round_id, state=workflow.FINAL
+            ).values_list("unit__code", flat=True)
         )
     return results

@@ -39,20 +39,25 @@ from parindex.assessments.models import (
     UnitAssessment,
 )
 from parindex.domain import workflow
-from parindex.domain.framework import BONUS, PENALTY, RESERVED_CODES
+from parindex.domain.framework import BONUS, PENALTY, RESERVED_CODES, SURVEY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import NumberError, format_number, parse_decimal
 from parindex.domain.rules import COUNT, FLAG, RATIO
-from parindex.domain.scoring import SELF, StageData, plan, score_unit
+from parindex.domain.scoring import SELF, StageData, plan, score_unit, stage_data
 from parindex.frameworks.models import Framework
 from parindex.tables import RowProblem, TableError
 from parindex.units.models import Unit
 
-POINTS_PLACES = 4
-VALUE_PLACES = 6
-MAX_POINTS = Decimal(10) ** 5  # what ScoreEntry.points stores (9 digits, 4 decimals)
-MAX_VALUE = Decimal(10) ** 14  # what ScoreEntry.value stores (20 digits, 6 decimals)
+
+def _storage(name: str) -> tuple[int, Decimal]:
+    """Decimals and the (excluded) upper bound a ScoreEntry column stores."""
+    column = ScoreEntry._meta.get_field(name)
+    return column.decimal_places, Decimal(10) ** (column.max_digits - column.decimal_places)
+
+
+POINTS_PLACES, MAX_POINTS = _storage("points")
+VALUE_PLACES, MAX_VALUE = _storage("value")
 
 _FLAG_WORDS = {
     "1": 1,
@@ -196,8 +201,9 @@ def read_input_value(key: str, kind: str, raw) -> Decimal:
     return value
 
 
-def read_points(key: str, raw, framework) -> Decimal:
-    """Points for a criterion, BONUS or PENALTY, checked against the rule; raises ValueRefused."""
+def read_points(key: str, raw, framework, nodes: dict | None = None) -> Decimal:
+    """Points for a criterion, BONUS or PENALTY, checked against the rule; raises ValueRefused.
+    `nodes`: the framework's node map, when the caller has it already."""
     try:
         points = parse_decimal(raw, percent=False)
     except NumberError as exc:
@@ -220,7 +226,7 @@ def read_points(key: str, raw, framework) -> Decimal:
                 )
             )
         return points
-    node = framework.node_map()[key]
+    node = (nodes if nodes is not None else framework.node_map())[key]
     reason = node.effective_rule.check_points(points, node.effective_max)
     if reason is not None:
         raise ValueRefused(
@@ -232,28 +238,40 @@ def read_points(key: str, raw, framework) -> Decimal:
     return points
 
 
-def key_kind(framework, key: str) -> str | None:
-    """The kind of key (workflow.CRITERION, INPUT, SURVEY, ADJUSTMENT), or None if unknown.
-    Inner nodes are not keys: their points are the sum of their criteria."""
-    if key in RESERVED_CODES:
-        return workflow.ADJUSTMENT
-    node = framework.node_map().get(key)
-    if node is not None:
-        if not node.is_leaf:
-            return None
-        return workflow.SURVEY if node.effective_kind == "survey" else workflow.CRITERION
-    if key in framework.inputs():
-        return workflow.SURVEY if key in _survey_only_inputs(framework) else workflow.INPUT
-    return None
+@dataclass(frozen=True)
+class KeyIndex:
+    """What a framework's keys are, worked out once per write (not once per row: a file
+    holds thousands of rows and every look-up below walks the tree)."""
 
+    framework: object  # the domain framework
+    nodes: dict
+    inputs: dict[str, str]  # named input → its kind (count, ratio, flag …)
+    survey_only: frozenset[str]  # inputs that only survey criteria read
 
-def _survey_only_inputs(framework) -> set[str]:
-    return set(framework.inputs()) - {
-        name
-        for leaf in framework.leaves()
-        if leaf.effective_kind != "survey"
-        for name in leaf.effective_rule.inputs()
-    }
+    @classmethod
+    def of(cls, framework) -> KeyIndex:
+        inputs = framework.inputs()
+        read_by_others = {
+            name
+            for leaf in framework.leaves()
+            if leaf.effective_kind != SURVEY
+            for name in leaf.effective_rule.inputs()
+        }
+        return cls(framework, framework.node_map(), inputs, frozenset(inputs) - read_by_others)
+
+    def kind(self, key: str) -> str | None:
+        """The kind of key (workflow.CRITERION, INPUT, SURVEY, ADJUSTMENT), or None if
+        unknown. Inner nodes are not keys: their points are the sum of their criteria."""
+        if key in RESERVED_CODES:
+            return workflow.ADJUSTMENT
+        node = self.nodes.get(key)
+        if node is not None:
+            if not node.is_leaf:
+                return None
+            return workflow.SURVEY if node.effective_kind == SURVEY else workflow.CRITERION
+        if key in self.inputs:
+            return workflow.SURVEY if key in self.survey_only else workflow.INPUT
+        return None
 
 
 # --- the gate ---------------------------------------------------------------------------------
@@ -293,7 +311,8 @@ def write_entries(
     if not writer.is_system and access is None:
         raise ValueError("a person writes through an access object")
     with transaction.atomic():
-        parsed, problems, conflict = _validate(writer, framework, items, stage, only_unit, access)
+        parsed, problems = _validate(writer, framework, items, stage, only_unit, access)
+        conflict = False
         report = WriteReport(rows=len(parsed))
         if not problems:
             problems, conflict = _write(
@@ -307,6 +326,7 @@ def write_entries(
 
 def _validate(writer, framework, items, stage, only_unit, access):
     domain = framework.domain
+    keys = KeyIndex.of(domain)
     problems: list[RowProblem] = []
 
     def refuse(item: Item, column: str | None, message: Message) -> None:
@@ -364,9 +384,9 @@ def _validate(writer, framework, items, stage, only_unit, access):
             )
             continue
         seen[(item.unit, item.key)] = item.row
-        kind = key_kind(domain, item.key)
+        kind = keys.kind(item.key)
         if kind is None:
-            if domain.node_map().get(item.key) is not None:
+            if keys.nodes.get(item.key) is not None:
                 message = Message(
                     N_("%(key)s is an area or group: its points are the sum of its criteria"),
                     {"key": item.key},
@@ -382,7 +402,7 @@ def _validate(writer, framework, items, stage, only_unit, access):
             refuse(item, "criterion", message)
             continue
         if kind == workflow.SURVEY and stage == SELF:
-            is_input = item.key in domain.inputs()
+            is_input = item.key in keys.inputs
             refuse(
                 item,
                 "criterion",
@@ -394,8 +414,8 @@ def _validate(writer, framework, items, stage, only_unit, access):
                 ),
             )
             continue
-        field_name = "value" if item.key in domain.inputs() else "points"
-        number = _number(item, field_name, domain, refuse)
+        field_name = "value" if item.key in keys.inputs else "points"
+        number = _number(item, field_name, keys, refuse)
         if unit_id is None:
             continue
         # Who may write this kind of key, at which stage, in this state: the one table.
@@ -413,10 +433,10 @@ def _validate(writer, framework, items, stage, only_unit, access):
         if number is not None or item.clear:
             parsed.append(_Parsed(item, unit_id, target, field_name, number))
     _check_fractions(parsed, domain, refuse)
-    return parsed, problems, False
+    return parsed, problems
 
 
-def _number(item: Item, field_name: str, domain, refuse) -> Decimal | None:
+def _number(item: Item, field_name: str, keys: KeyIndex, refuse) -> Decimal | None:
     """The item's figure read and checked, or None (cleared, or refused)."""
     if item.points is not None and item.value is not None:
         refuse(item, "value", Message(N_("give points or a value, not both")))
@@ -438,7 +458,7 @@ def _number(item: Item, field_name: str, domain, refuse) -> Decimal | None:
             refuse(item, "value", Message(N_("the value is missing")))
             return None
         try:
-            return read_input_value(item.key, domain.inputs()[item.key], item.value)
+            return read_input_value(item.key, keys.inputs[item.key], item.value)
         except ValueRefused as exc:
             refuse(item, "value", exc.message)
             return None
@@ -455,7 +475,7 @@ def _number(item: Item, field_name: str, domain, refuse) -> Decimal | None:
         refuse(item, "points", Message(N_("the points are missing")))
         return None
     try:
-        return read_points(item.key, item.points, domain)
+        return read_points(item.key, item.points, keys.framework, keys.nodes)
     except ValueRefused as exc:
         refuse(item, "points", exc.message)
         return None
@@ -583,14 +603,10 @@ def _write(
     problems = _reasons_for_lowering(writer, framework, changes, loaded if whole_unit else None)
     if problems:
         return problems, False
-    _apply(writer, framework, changes, file, report)
-    if whole_unit:
-        after = {id(e): e for e in loaded}
-        for entry in report.entries.values():
-            if entry is not None:
-                after[id(entry)] = entry
-        deleted = {p.item.key + "|" + p.stage for p, _e, _c in changes if p.number is None}
-        report.unit_entries = [e for e in after.values() if f"{e.key}|{e.stage}" not in deleted]
+    created = _apply(writer, framework, changes, file, report)
+    if whole_unit:  # changed entries were updated in place; deleted ones drop out
+        gone = {id(entry) for p, entry, _c in changes if p.number is None and entry is not None}
+        report.unit_entries = [e for e in loaded if id(e) not in gone] + created
     return [], False
 
 
@@ -609,24 +625,17 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
         return []
     domain = framework.domain
     unit_ids = {p.unit_id for p, _e, _c in asking}
-    if loaded is not None:
-        rows = [(e.unit_id, e.stage, e.key, e.points, e.value) for e in loaded]
-    else:
-        rows = ScoreEntry.objects.filter(framework=framework, unit_id__in=unit_ids).values_list(
-            "unit_id", "stage", "key", "points", "value"
-        )
-    before: dict[int, dict[str, StageData]] = {}
-    for unit_id, stage, key, points, value in rows:
-        data = before.setdefault(unit_id, {}).setdefault(stage, StageData())
-        if points is not None:
-            data.points[key] = points
-        else:
-            data.values[key] = value
+    if loaded is None:
+        loaded = ScoreEntry.objects.filter(framework=framework, unit_id__in=unit_ids)
+    rows: dict[int, list] = {}
+    for e in loaded:
+        rows.setdefault(e.unit_id, []).append((e.stage, e.key, e.points, e.value))
     problems = []
     steps = plan(domain)
+    nodes = domain.node_map()
     for unit_id in unit_ids:
-        now = before.get(unit_id, {})
-        after = {s: StageData(dict(d.points), dict(d.values)) for s, d in now.items()}
+        now = stage_data(rows.get(unit_id, ()))
+        after = stage_data(rows.get(unit_id, ()))
         for p, _entry, _current in changes:
             if p.unit_id != unit_id:
                 continue
@@ -648,8 +657,7 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
             codes = [
                 code
                 for code in lowered
-                if code == p.item.key
-                or p.item.key in domain.node_map()[code].effective_rule.inputs()
+                if code == p.item.key or p.item.key in nodes[code].effective_rule.inputs()
             ]
             if codes:
                 problems.append(
@@ -669,22 +677,9 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
     return problems
 
 
-def _apply(writer, framework, changes, file, report) -> None:
-    batch = None
-    if file is not None and changes:
-        batch = ImportBatch.objects.create(
-            framework=framework,
-            source=writer.source,
-            stage=",".join(sorted({p.stage for p, _e, _c in changes})),
-            name=file.name[:255],
-            sha256=file.sha256,
-            actor=writer.name[:150],
-            user=writer.user,
-            rows=report.rows,
-            created=sum(1 for p, e, _c in changes if e is None and p.number is not None),
-            updated=sum(1 for p, e, _c in changes if e is not None and p.number is not None),
-            unchanged=report.unchanged,
-        )
+def _apply(writer, framework, changes, file, report) -> list[ScoreEntry]:
+    """Write the changes (validated, not stale) with their audit rows and, for a file, its
+    batch. Returns the entries created (changed ones are updated in place)."""
     now = timezone.now()
     new_entries, changed_entries, deleted, audit = [], [], [], []
     for p, entry, current in changes:
@@ -703,7 +698,6 @@ def _apply(writer, framework, changes, file, report) -> None:
                     user=writer.user,
                     reason=p.item.reason or p.item.note or (file.name if file else ""),
                     source=writer.source,
-                    batch=batch,
                 )
             )
         if p.number is None:
@@ -729,8 +723,23 @@ def _apply(writer, framework, changes, file, report) -> None:
         entry.updated_by = writer.name[:150]
         entry.updated_at = now  # bulk_update does not apply auto_now
         entry.source = writer.source
-        entry.batch = batch
         report.entries[key] = entry
+    if file is not None and changes:
+        report.batch = ImportBatch.objects.create(
+            framework=framework,
+            source=writer.source,
+            stage=",".join(sorted({p.stage for p, _e, _c in changes})),
+            name=file.name[:255],
+            sha256=file.sha256,
+            actor=writer.name[:150],
+            user=writer.user,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+    for item in (*new_entries, *changed_entries, *audit):
+        item.batch = report.batch  # None unless the values came from a file
     if deleted:
         ScoreEntry.objects.filter(pk__in=deleted).delete()
     ScoreEntry.objects.bulk_create(new_entries, batch_size=2000)
@@ -741,7 +750,7 @@ def _apply(writer, framework, changes, file, report) -> None:
             batch_size=2000,
         )
     AuditEntry.objects.bulk_create(audit, batch_size=2000)
-    report.batch = batch
+    return new_entries
 
 
 def write_one(

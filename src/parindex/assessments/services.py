@@ -38,8 +38,9 @@ def _version(row: Row) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def row_items(rows: list[Row]) -> list[Item]:
-    """Rows of a scores file as the gate's items (a row's note is also its reason)."""
+def row_items(rows: list[Row], reason: str = "") -> list[Item]:
+    """Rows of a scores file as the gate's items (a row's note is also its reason, else
+    `reason`)."""
     items = []
     for row in rows:
         note = _text(row.get("note"))
@@ -50,7 +51,7 @@ def row_items(rows: list[Row]) -> list[Item]:
                 points=row.get("points"),
                 value=row.get("value"),
                 note=note,
-                reason=note,
+                reason=note or reason,
                 version=_version(row),
                 row=row.number,
             )
@@ -100,11 +101,10 @@ def import_score_rows(
                 )
             ]
         )
-    items = [Item(**{**item.__dict__, "reason": item.reason or reason}) for item in row_items(rows)]
     return write_entries(
         Writer.system(actor, source),
         framework,
-        items,
+        row_items(rows, reason),
         stage=stage,
         overwrite=True,
         file=file or FileInfo(reason),

@@ -183,6 +183,18 @@ def score_unit(
     return UnitScore(nodes, leaves, bonus, penalty, total, maximum, index_pct, band)
 
 
+def stage_data(rows) -> dict[str, StageData]:
+    """Stored entries, as (stage, key, points, value) rows, by stage: the engine's input."""
+    data: dict[str, StageData] = {}
+    for stage, key, points, value in rows:
+        holder = data.setdefault(stage, StageData())
+        if points is not None:
+            holder.points[key] = points
+        else:
+            holder.values[key] = value
+    return data
+
+
 def self_scored(score: UnitScore) -> dict[str, Decimal]:
     """The points each criterion gets from the self-assessment alone (`score` computed from
     the self stage): typed, or computed from the input figures the unit entered."""

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from parindex.web.middleware import chosen_language
+
 
 def _limit_mb(limit: int) -> str:
     from parindex.domain.numbers import format_number
@@ -43,11 +45,8 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def refuse(request, status: int) -> HttpResponse:
-        # Runs before the language middleware: the user's language cookie, else the default.
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        with translation.override(language):
+        # Runs before the language middleware, so it asks the same rule itself.
+        with translation.override(chosen_language(request)):
             if status == 413:
                 text = _(
                     "The request is too large: files are limited to %(limit)s MB. "

@@ -280,33 +280,14 @@ def review(request, pk, link_id):
 @login_required
 def evidence_file(request, evidence_id):
     """The only way to a stored document: checked against the reader's roles."""
-    evidence = get_object_or_404(
-        Evidence.objects.select_related(
-            "assessment", "assessment__round", "assessment__round__owner", "assessment__unit"
-        ),
-        pk=evidence_id,
-    )
-    if not actions.can_read(request.user, evidence.assessment):
+    evidence = get_object_or_404(Evidence, pk=evidence_id)
+    if not access_rules.access_for(request.user, evidence.assessment_id).can_read:
         raise Http404
-    # The name offered to the browser ends with the extension of the type detected at upload,
-    # never a misleading one: "bao-cao.exe" stored as a PDF is offered as "bao-cao.pdf", a
-    # "scan" stored as a PNG as "scan.png".
-    import re
-
-    name = evidence.original_name.replace("\\", "/").rsplit("/", 1)[-1] or "document"
-    extension = {mime: ext for ext, mime in criteria.EVIDENCE_TYPES.items()}.get(
-        evidence.content_type
-    )
-    if extension is not None:
-        stem, dot, current = name.rpartition(".")
-        if dot and stem and re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}", current):
-            name = stem  # an extension ("exe", "PDF", "jpeg"), not part of the title ("2024")
-        name = f"{name}.{extension}"
     response = FileResponse(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
         as_attachment=request.GET.get("download") == "1",
-        filename=name,
+        filename=criteria.download_name(evidence),
     )
     # Private to the reader (no shared cache keeps it), checked again at each view.
     response["Cache-Control"] = "private, max-age=0"
@@ -344,10 +325,10 @@ def dashboard(request, framework, unit):
     may_preview = (
         own is not None
         and workflow.OFFICER in access_rules.unit_roles(request.user, own.round.owner, memberships)
-        and UnitAssessment.objects.filter(framework=model, state=workflow.FINAL).exists()
+        and own.round.assessments.filter(state=workflow.FINAL).exists()
     )
     provisional = may_preview and request.GET.get("provisional") == "1"
-    results = framework_results(model, provisional=provisional)
+    results = framework_results(model, provisional=own.round if provisional else None)
     mine = next((r for r in results.units if r.unit.code == unit_.code), None)
     context = {
         "framework": model,
