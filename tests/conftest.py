@@ -185,3 +185,27 @@ def round_(people, syt):
         units=[syt["SYT"], syt["A"], syt["B"]],
         appraisers={syt["A"].pk: [people["carol"]]},
     )
+
+
+# --- the browser (Debian's Chromium through Playwright), one per test session -----------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import browser as browser_support
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = browser_support.launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    import browser as browser_support
+
+    if browser_support.taken:
+        terminalreporter.write_line(
+            f"{len(browser_support.taken)} screenshot(s) of the pages in "
+            f"{browser_support.SCREENSHOTS}"
+        )

@@ -2,9 +2,7 @@
 erin opens a round, alice self-scores with an evidence upload and submits, carol appraises
 twice with an explanation in between, erin publishes."""
 
-import os
-import shutil
-
+import browser as browser_support
 import pytest
 from helpers import make_framework
 
@@ -12,32 +10,7 @@ from parindex.frameworks.services import save_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: scripts/test installs Debian's chromium package")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself are safe here (one thread at a time).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(autouse=True)
@@ -45,36 +18,7 @@ def evidence_dir(settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
 
 
-# Reports every Content Security Policy violation to the console, where the persona collects
-# it (an init script is the browser's own, not the page's: the policy does not block it).
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI + " "
-                + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
-});
-"""
-
-
-class Persona:
-    def __init__(self, browser, live_server, name):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        self.context.add_init_script(REPORT_VIOLATIONS)
-        self.violations = []
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.set_default_timeout(15_000)
-        self.url = live_server.url
-        self.page.goto(f"{self.url}/accounts/login/")
-        self.page.fill("#id_username", name)
-        self.page.fill("#id_password", f"{name}-pw")
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{self.url}/")
-
-    def _console(self, message):
-        text = message.text
-        if "CSP violation" in text or "Content Security Policy" in text:
-            self.violations.append(f"{self.page.url}: {text}")
-
+class Persona(browser_support.Persona):
     def open_unit(self, code):
         self.page.goto(f"{self.url}/")
         self.page.click(f"a:has-text('{code} —')")

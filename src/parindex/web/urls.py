@@ -1,14 +1,16 @@
+"""The web UI's addresses: each page module lists its own (`urls`), assembled here."""
+
 from django.urls import path
 
-from parindex.web import views
+from parindex.web import dashboards, home, people, rounds, views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("rounds/new/", views.round_create, name="round_create"),
-    path("rounds/<int:pk>/", views.round_detail, name="round"),
-    path("rounds/<int:pk>/publish/", views.round_publish, name="round_publish"),
+    *home.urls,
+    *rounds.urls,
+    *people.urls,
+    *dashboards.urls,
     path("assessments/<int:pk>/", views.grid, name="grid"),
     path("assessments/<int:pk>/action/", views.take_action, name="action"),
     path("assessments/<int:pk>/sheet/", views.grid_sheet, name="sheet"),
@@ -22,6 +24,5 @@ urlpatterns = [
     path("assessments/<int:pk>/links/<int:link_id>/unlink/", views.unlink, name="unlink"),
     path("assessments/<int:pk>/links/<int:link_id>/review/", views.review, name="review"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
-    path("dashboard/<slug:framework>/<str:unit>/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
 ]

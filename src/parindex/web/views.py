@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from parindex.assessments import access as access_rules
 from parindex.assessments import actions, criteria, queries
-from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, Round, UnitAssessment
+from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, UnitAssessment
 from parindex.domain import workflow
 from parindex.messages import render as render_message
-from parindex.units.models import Unit
-from parindex.web.forms import EvidenceForm, RoundForm
+from parindex.web.forms import EvidenceForm
 
 
 def bad_request(request, message: str):
@@ -29,49 +28,6 @@ def bad_request(request, message: str):
 def _int(raw) -> int | None:
     text = str(raw or "").strip()
     return int(text) if text.isdigit() and len(text) < 19 else None
-
-
-@login_required
-def home(request):
-    user = request.user
-    memberships = access_rules.memberships_of(user)
-    assessments = (
-        access_rules.visible_assessments(user, memberships)
-        .select_related("round", "round__framework", "round__owner__parent__parent", "unit")
-        .order_by("-round__created_at", "unit__code")
-    )
-    rounds: dict = {}
-    for assessment in assessments:
-        rounds.setdefault(assessment.round, []).append(assessment)
-    overview_ids = {
-        round_.pk
-        for round_ in rounds
-        if {workflow.OFFICER, workflow.LEADER}
-        & access_rules.unit_roles(user, round_.owner, memberships)
-    }
-    return render(
-        request,
-        "web/home.html",
-        {
-            "rounds": rounds,
-            "can_open": access_rules.can_open_rounds(user, memberships),
-            "overview_ids": overview_ids,
-        },
-    )
-
-
-@login_required
-def round_create(request):
-    form = RoundForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = actions.open_round(request.user, **form.round_arguments())
-        except actions.ActionRefused as exc:
-            form.add_error(None, render_message(exc.message))
-        else:
-            messages.success(request, _("Round “%(title)s” opened.") % {"title": round_.title})
-            return redirect("web:home")
-    return render(request, "web/round_form.html", {"form": form})
 
 
 def _access(request, pk) -> access_rules.Access:
@@ -300,78 +256,6 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-# --- dashboards -----------------------------------------------------------------------------
-
-
-@login_required
-def dashboard(request, framework, unit):
-    """One unit's published results in a framework, its peer group's ranking, and last year.
-    Only published figures are shown (results recorded outside a round count as published);
-    the round's officers may ask for the provisional ranking of finalised units."""
-    from parindex.assessments.results import framework_results
-    from parindex.frameworks.models import Framework
-
-    model = get_object_or_404(Framework, code=framework)
-    unit_ = get_object_or_404(Unit, code=unit)
-    memberships = access_rules.memberships_of(request.user)
-    if not access_rules.unit_roles(request.user, unit_, memberships):
-        raise Http404
-    own = (
-        UnitAssessment.objects.filter(framework=model, unit=unit_)
-        .select_related("round__owner__parent__parent")
-        .first()
-    )
-    # The round's officer, while finalised units wait for publication, may look ahead.
-    may_preview = (
-        own is not None
-        and workflow.OFFICER in access_rules.unit_roles(request.user, own.round.owner, memberships)
-        and own.round.assessments.filter(state=workflow.FINAL).exists()
-    )
-    provisional = may_preview and request.GET.get("provisional") == "1"
-    results = framework_results(model, provisional=own.round if provisional else None)
-    mine = next((r for r in results.units if r.unit.code == unit_.code), None)
-    context = {
-        "framework": model,
-        "unit": unit_,
-        "result": mine,
-        "own": own,
-        "may_preview": may_preview,
-        "provisional": provisional,
-    }
-    if mine is None:
-        return render(request, "web/dashboard.html", context)
-    peers = [r for r in results.units if r.unit.group and r.unit.group == mine.unit.group]
-    lost = []
-    for leaf in results.framework.leaves():
-        node = mine.score.nodes[leaf.code]
-        if node.applicable and node.max - node.score > 0:
-            lost.append((node.max - node.score, leaf, node))
-    lost.sort(key=lambda item: (-item[0], item[1].code))
-    chart = {
-        "labels": [n.code for n in mine.nodes],
-        "titles": [n.title for n in mine.nodes],
-        "current": [float(round(n.score * 100 / n.max, 2)) if n.max else None for n in mine.nodes],
-        "previous": [
-            float(round(n.previous.score * 100 / n.previous.max, 2))
-            if n.previous is not None and n.previous.max
-            else None
-            for n in mine.nodes
-        ],
-        "current_label": model.code,
-        "previous_label": results.previous_framework.code if results.previous_framework else "",
-    }
-    context.update(
-        {
-            "results": results,
-            "peers": peers,
-            "lost": lost[:10],
-            "chart": chart,
-            "provisional_units": results.provisional,
-        }
-    )
-    return render(request, "web/dashboard.html", context)
-
-
 @login_required
 def grid_sheet(request, pk):
     """Download the grid as XLSX (GET) or upload it back filled in (POST)."""
@@ -467,44 +351,3 @@ def save_value(request, pk, name):
     code = request.POST.get("code", "")
     anchor = f"#row-{code}" if access.assessment.framework.domain.node_map().get(code) else ""
     return redirect(reverse("web:grid", args=[pk]) + anchor)
-
-
-def _round_for(request, pk):
-    round_ = get_object_or_404(Round.objects.select_related("framework", "owner"), pk=pk)
-    if not access_rules.round_roles(request.user, round_):
-        raise Http404
-    return round_
-
-
-@login_required
-def round_detail(request, pk):
-    """The officer's and leaders' view of a round: every unit's state and totals."""
-    round_ = _round_for(request, pk)
-    rows = queries.round_overview(round_)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.assessment.state] = counts.get(row.assessment.state, 0) + 1
-    return render(
-        request,
-        "web/round.html",
-        {
-            "round": round_,
-            "rows": rows,
-            "counts": counts,
-            "can_publish": access_rules.is_officer_of(request.user, round_.owner)
-            and counts.get(workflow.FINAL, 0) > 0,
-        },
-    )
-
-
-@login_required
-@require_POST
-def round_publish(request, pk):
-    round_ = _round_for(request, pk)
-    try:
-        events = actions.publish_round(request.user, round_)
-    except actions.ActionRefused as exc:
-        messages.error(request, render_message(exc.message))
-    else:
-        messages.success(request, _("%(count)s unit(s) published.") % {"count": len(events)})
-    return redirect("web:round", pk=pk)

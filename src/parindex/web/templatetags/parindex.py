@@ -8,6 +8,7 @@ from parindex.domain import workflow
 from parindex.domain.i18n import Message
 from parindex.domain.numbers import format_number, format_percent
 from parindex.messages import render
+from parindex.units.people import full_name
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ register = template.Library()
 def vn(value, places=3):
     """92,125 — 3.105 — "" for nothing (None, or a missing attribute in a template)."""
     return "" if value is None or value == "" else format_number(value, int(places))
+
+
+@register.filter
+def person(user):
+    """A person's full name in the Vietnamese order ("Nguyễn Thị Hoa"), else the user name."""
+    return full_name(user)
 
 
 @register.filter
