@@ -250,3 +250,14 @@ def test_previous_nodes_match_by_code_or_by_previous_code():
     nodes = results_to_json(results)["units"][0]["nodes"]
     assert nodes[0]["previous"] == {"code": "2", "score": 1, "max": 4, "delta": 1}
     assert nodes[1]["previous"] is None
+
+
+def test_completion_counts_what_the_engine_can_score():
+    from parindex.domain.scoring import Completion
+
+    done = Completion(29, 30)
+    assert (done.empty, done.pct) == (1, 96)  # rounded down: never 100 % with one left
+    assert Completion(0, 0).pct == 100
+    framework = make_framework()
+    empty = score_unit(framework, {})
+    assert empty.completion == Completion(0, len(framework.leaves()))

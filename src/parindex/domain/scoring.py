@@ -71,6 +71,30 @@ class UnitScore:
             if leaf.outcome.status in (MISSING, NEEDS_POINTS)
         ]
 
+    @property
+    def completion(self) -> Completion:
+        """How far the unit has got: the one definition of "filled" for every page. A leaf
+        is filled when the engine can score it (typed points, or figures its rule reads);
+        a not-applicable leaf counts as filled, since nothing more is expected of it."""
+        return Completion(len(self.leaves) - len(self.unscored), len(self.leaves))
+
+
+@dataclass(frozen=True)
+class Completion:
+    filled: int
+    total: int
+
+    @property
+    def empty(self) -> int:
+        return self.total - self.filled
+
+    @property
+    def pct(self) -> Decimal:
+        """Whole percent, rounded down: 100 only when nothing is left."""
+        if not self.total:
+            return HUNDRED
+        return Decimal(self.filled * 100 // self.total)
+
 
 @dataclass(frozen=True)
 class _Step:
