@@ -44,7 +44,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 LOCKED = re.compile(r"database is locked", re.IGNORECASE)
-UNITS = ("BVDK", "CDC", "TTYT-A", "TTYT-B")  # the demo round's units (library/accounts.py)
+# The demo round's units still self-assessing (library/accounts.py; the CDC has submitted).
+UNITS = ("BVDK", "TTYT-A", "TTYT-B")
 BASELINE = "healthz (baseline)"
 
 
@@ -313,8 +314,8 @@ def editable_criteria(framework) -> list[tuple[str, list[str]]]:
 
     found = []
     for leaf in framework.domain.leaves():
-        if leaf.effective_kind == "survey":
-            continue
+        if leaf.effective_kind == "survey" or leaf.effective_rule.data_driven:
+            continue  # computed from figures: typing points there is an explained override
         rule, top = leaf.effective_rule, leaf.effective_max
         candidates = [Decimal(0), top, top / 2]
         valid = [v for v in candidates if rule.check_points(v, top) is None]
@@ -337,6 +338,7 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
 
     from parindex.assessments.models import UnitAssessment
     from parindex.library.accounts import DEMO_ROUND
+    from parindex.library.demo import SCORED_FRAMEWORKS
     from parindex.units.models import Membership, Unit
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
@@ -373,7 +375,7 @@ def make_people(count: int, prefix: str, shared: bool) -> list[Person]:
                 cookies={settings.SESSION_COOKIE_NAME: session.session_key},
                 assessment=assessment.pk,
                 dashboard=department.code,
-                framework=framework.code,
+                framework=SCORED_FRAMEWORKS[-1],  # the demo's latest published year
                 criteria=mine,
             )
         )

@@ -10,6 +10,8 @@ from parindex.frameworks.services import save_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The steps the grid confirms in a dialog before taking them.
+CONFIRMED = {"submit", "withdraw", "request_explanation", "answer", "finalize", "publish"}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -25,7 +27,13 @@ class Persona(browser_support.Persona):
         self.page.wait_for_selector("table.grid")
 
     def act(self, action):
+        """A workflow step; one nobody can undo is confirmed in its dialog first."""
         self.page.click(f"form:has(input[name=action][value={action}]) button")
+        if action in CONFIRMED:
+            dialog = self.page.locator(f"dialog#confirm-{action}")
+            dialog.wait_for(state="visible")
+            with self.page.expect_navigation():
+                dialog.locator("[data-confirm-ok]").click()
         self.page.wait_for_load_state("load")
 
     def score(self, code, points, reason="Chưa đủ căn cứ"):
@@ -43,7 +51,7 @@ class Persona(browser_support.Persona):
 
 def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_path):
     save_framework(make_framework(), publish=True)
-
+    people["carol"].memberships.create(unit=syt["SYT"], role="appraiser")
     erin = Persona(browser, live_server, "erin")
     page = erin.page
     page.click("a.button")  # Mở đợt đánh giá
@@ -56,7 +64,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     for field in ("self_due", "appraisal_due", "explanation_due", "appraisal2_due"):
         page.fill(f"#id_{field}", getattr(dates, field).isoformat())
     page.check("label:has-text('A — Bệnh viện A') input")
-    page.select_option("#id_appraisers", label="carol")
+    page.check("#common-appraisers label:has-text('carol') input")  # the appraiser role's
     page.click("main form button[type=submit]")
     assert "Đợt thử nghiệm" in page.content()
 
@@ -75,7 +83,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     assert "12/KH-SYT" in alice.page.content()
     alice.open_unit("A")
     alice.act("submit")
-    assert alice.badge() == "đã gửi"
+    assert alice.badge() == "Đã gửi"
 
     carol = Persona(browser, live_server, "carol")
     carol.open_unit("A")
@@ -86,7 +94,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     carol.page.click("form:has(textarea) button[type=submit]")
     carol.open_unit("A")
     carol.act("request_explanation")
-    assert carol.badge() == "đang giải trình"
+    assert carol.badge() == "Đang giải trình"
 
     alice.page.goto(f"{alice.url}/")
     alice.open_unit("A")
@@ -99,11 +107,11 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     carol.open_unit("A")
     carol.score("1.1", "1,25")
     carol.act("finalize")
-    assert carol.badge() == "đã thẩm định xong"
+    assert carol.badge() == "Đã thẩm định xong"
 
     erin.open_unit("A")
     erin.act("publish")
-    assert erin.badge() == "đã công bố kết quả"
+    assert erin.badge() == "Đã công bố kết quả"
     row = erin.page.locator("tr[id='row-1.1']").inner_text()
     assert "1,25" in row and "1,5" in row  # self score kept; the second appraisal prevails
     erin.page.click("a:has-text('Kết quả và biểu đồ')")

@@ -2,6 +2,7 @@
 PostgreSQL when the suite runs there)."""
 
 import json
+import re
 
 import pytest
 from conftest import write
@@ -130,12 +131,15 @@ def test_the_embedded_database_needs_no_set_up(tmp_path):
     from conftest import Cli
 
     fresh = Cli(f"sqlite:///{tmp_path / 'new.sqlite3'}", tmp_path)
+    result = fresh("units", "import", write(tmp_path / "units.csv", UNITS))  # a write creates it
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new.sqlite3").exists()
     result = fresh("framework", "list", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
 
 
-def test_an_outdated_postgresql_schema_is_refused_not_changed(cli):
+def test_an_outdated_postgresql_schema_is_refused_not_changed(cli, library):
     from conftest import _admin_execute, _server_url
 
     if not cli.url.startswith("postgres"):
@@ -143,8 +147,14 @@ def test_an_outdated_postgresql_schema_is_refused_not_changed(cli):
     _admin_execute('CREATE DATABASE "parindex_cli_empty"')
     try:
         cli.url = _server_url("parindex_cli_empty")
-        result = cli("framework", "list")
+        result = cli("framework", "import", library / "so-2021.yaml")  # a write: refused
         assert result.returncode == 1 and "parindex migrate" in result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        listing = cli("framework", "list")  # a read: says so, changes nothing
+        assert listing.returncode == 0 and "parindex migrate" in listing.stderr
+        assert cli("info", "--json").returncode == 0
+        again = cli("framework", "import", library / "so-2021.yaml")
+        assert again.returncode == 1, "the schema was created behind the operator's back"
     finally:
         _admin_execute('DROP DATABASE IF EXISTS "parindex_cli_empty" WITH (FORCE)')
 
@@ -166,9 +176,9 @@ def test_user_errors_are_messages_never_tracebacks(cli, library, tmp_path):
         (("framework", "import", "folder.yaml"), "folder.yaml is not a file"),
         (
             ("framework", "export", "so-2021", "-o", "/nonexistent/x.xlsx"),
-            "CommandError: cannot write /nonexistent/x.xlsx: No such file or directory",
+            "error: cannot write /nonexistent/x.xlsx: No such file or directory",
         ),
-        (("framework", "publish", "nope"), "CommandError: framework “nope” does not exist"),
+        (("framework", "publish", "nope"), "error: framework “nope” does not exist"),
         (("units", "import", "missing.csv"), "file not found: missing.csv"),
         (("units", "import", "long.csv"), "row 2: long.csv is not a readable CSV file"),
     ]
@@ -176,6 +186,7 @@ def test_user_errors_are_messages_never_tracebacks(cli, library, tmp_path):
         result = cli(*args)
         assert result.returncode != 0, args
         assert "Traceback" not in result.stderr, (args, result.stderr)
+        assert "CommandError" not in result.stderr, (args, result.stderr)
         assert expected in result.stderr, (args, result.stderr)
 
 
@@ -186,3 +197,93 @@ def test_an_unquoted_decimal_comma_is_refused_not_read_as_zero(loaded, tmp_path)
     assert "row 3" in result.stderr and "0,5" in result.stderr
     table = json.loads(loaded("results", "--framework", "t-2024", "--json").stdout)
     assert {u["unit"]: u["total"] for u in table["units"]}["SNV"] == 1.5  # nothing changed
+
+
+# --- issue 7: every user error is one line without a class name, never a traceback ----------
+
+
+def one_line(result) -> str:
+    """The single line a refused command prints to stderr."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr and "CommandError" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_missing_file_is_one_line(loaded):
+    cases = [
+        (("framework", "validate", "nosuch.yaml"), "lỗi: không tìm thấy tệp: nosuch.yaml"),
+        (("framework", "import", "nosuch.xlsx"), "lỗi: không tìm thấy tệp: nosuch.xlsx"),
+        (("units", "import", "nosuch.csv"), "lỗi: không tìm thấy tệp: nosuch.csv"),
+        (
+            ("scores", "import", "nosuch.csv", "--framework", "t-2024"),
+            "lỗi: không tìm thấy tệp: nosuch.csv",
+        ),
+    ]
+    for args, expected in cases:
+        assert one_line(loaded(*args, language="vi")) == expected, args
+
+
+def test_a_folder_or_a_file_of_the_wrong_type_is_one_line(loaded, tmp_path):
+    for name in ("folder.yaml", "folder.csv"):
+        (tmp_path / name).mkdir()
+    write(tmp_path / "notes.txt", "hello")
+    write(tmp_path / "report.pdf", "%PDF-1.4")
+    write(tmp_path / "fake.xlsx", "not a zip")
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    cases = [
+        (("framework", "validate", "folder.yaml"), "folder.yaml is not a file"),
+        (("units", "import", "folder.csv"), "folder.csv is not a file"),
+        (("scores", "import", "folder.csv", "--framework", "t-2024"), "folder.csv is not a file"),
+        (("framework", "validate", "notes.txt"), "a framework file is .yaml, .yml or .xlsx"),
+        (("units", "import", "report.pdf"), "only .csv and .xlsx files are read"),
+        (("framework", "validate", "fake.xlsx"), "fake.xlsx is not an Excel workbook (.xlsx)"),
+        (("units", "import", "fake.xlsx"), "fake.xlsx is not an Excel workbook (.xlsx)"),
+        (("units", "import", "binary.csv"), "binary.csv is not UTF-8 text"),
+    ]
+    for args, expected in cases:
+        line = one_line(loaded(*args))
+        assert line.startswith("error: ") and expected in line, (args, line)
+
+
+def test_export_of_an_unknown_framework_names_it_and_lists_what_exists(loaded):
+    line = one_line(loaded("framework", "export", "nope", "-o", "x.yaml", language="vi"))
+    assert "“nope”" in line and "t-2024" in line, line
+    assert ": :" not in line
+    line = one_line(loaded("framework", "publish", "nope"))
+    assert "“nope”" in line and "t-2024" in line, line
+    line = one_line(loaded("scores", "import", "x.csv", "--framework", "nope"))
+    assert "“nope”" in line and "t-2024" in line, line
+
+
+def test_results_of_an_unknown_framework_list_the_frameworks(loaded, cli):
+    line = one_line(loaded("results", "--framework", "so-2022"))
+    assert "“so-2022”" in line and "t-2024 (published)" in line, line
+
+
+def test_results_on_a_database_without_frameworks_say_what_to_run(cli):
+    line = one_line(cli("results", "--framework", "so-2022"))
+    assert "no framework" in line and "parindex demo" in line, line
+    where = json.loads(cli("info", "--json").stdout)["database"]["location"]
+    assert where in line  # where it looked
+
+
+def test_several_problems_are_listed_then_one_summary(loaded, tmp_path):
+    bad = write(tmp_path / "bad.csv", "unit,criterion,points\nSYT,1.1,9\nXYZ,1.1,1\n")
+    result = loaded("scores", "import", bad, "--framework", "t-2024")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and "CommandError" not in result.stderr
+    assert lines[-1] == "error: nothing was imported: 2 problem(s)", lines
+    assert lines[0].startswith("row 2, column “points”") and lines[1].startswith("row 3"), lines
+
+
+def test_row_problems_are_listed_in_row_order(cli, tmp_path):
+    """The parent of row 2 is checked after every row's code: still listed first."""
+    bad = write(
+        tmp_path / "units.csv",
+        "code,name,parent,group\nA,Đơn vị A,NOPE,\n,Không mã,,\nB b,Mã sai,,\nC,,,\n",
+    )
+    result = cli("units", "import", bad)
+    rows = [int(n) for n in re.findall(r"^row (\d+)", result.stderr, re.M)]
+    assert rows == [2, 3, 4, 5], result.stderr

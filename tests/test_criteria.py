@@ -251,11 +251,12 @@ def test_a_criterion_scored_without_support_blocks_the_submission(people, round_
         Decimal(2),
         expected_version=None,
     )
-    set_points(
+    set_points(  # 2.2 is computed from a figure: typing its points is an explained override
         access_for(people["alice"], assessment(round_, "A")),
         "2.2",
         Decimal(0),
         expected_version=None,
+        reason="Hai báo cáo nộp trễ, chưa nhập số liệu",
     )
     assert unsupported_criteria(assessment(round_, "A")) == ["1.1"]
     with pytest.raises(ActionRefused, match=r"evidence or write an explanation for 1\.1"):

@@ -93,3 +93,64 @@ def test_the_site_urlconf_wires_the_handlers():
 def test_records_outside_a_request_get_a_dash():
     record = logging.LogRecord("parindex", logging.INFO, __file__, 1, "hello", None, None)
     assert RequestIdFilter().filter(record) and record.request_id == "-" == current_request_id()
+
+
+# --- the pages people see: their language, the site's layout, a way back ---------------------
+
+ENGLISH = {"django_language": "en"}
+
+
+def _page(client, url, language="vi", method="get"):
+    if language == "en":
+        client.cookies.load(ENGLISH)
+    response = getattr(client, method)(url)
+    return response, response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "vi", "en"),
+    [
+        ("/no-such-page/", 404, "Không tìm thấy trang", "Page not found"),
+        ("/test-only/forbidden/", 403, "Không được phép", "Not allowed"),
+    ],
+)
+def test_not_found_and_forbidden_in_the_sites_layout_with_a_way_back(url, status, vi, en):
+    for language, heading in (("vi", vi), ("en", en)):
+        response, page = _page(Client(), url, language)
+        assert response.status_code == status
+        assert f"<h1>{heading}</h1>" in page, (language, page)
+        assert 'class="top"' in page and "app.css" in page  # the site's header and styles
+        assert 'href="/accounts/login/"' in page  # an anonymous visitor: back to the login
+        assert f'lang="{language}"' in page
+
+
+def test_a_failed_csrf_check_is_the_sites_page_not_djangos():
+    for language, heading, text in (
+        ("vi", "Biểu mẫu đã hết hạn", "Không có gì được lưu"),
+        ("en", "The form has expired", "Nothing was saved"),
+    ):
+        client = Client(enforce_csrf_checks=True)
+        response, page = _page(client, "/i18n/setlang/", language, method="post")
+        assert response.status_code == 403
+        assert f"<h1>{heading}</h1>" in page and text in page
+        assert "CSRF verification failed" not in page and 'class="top"' in page
+        assert response["X-Request-ID"] in page
+
+
+@pytest.mark.django_db
+def test_a_logged_in_person_goes_back_to_their_home_page():
+    from django.contrib.auth.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_user("alice"))
+    page = client.get("/no-such-page/").content.decode()
+    assert 'href="/"' in page and "Về trang chủ" in page and "Không tìm thấy trang" in page
+    assert "alice" in page  # the header of a logged-in person
+
+
+@pytest.mark.parametrize("url", ["/test-only/boom/", "/test-only/suspicious/"])
+def test_server_and_bad_request_pages_look_like_the_site_in_both_languages(client, url):
+    page = client.get(url).content.decode()
+    assert 'class="top"' in page and "app.css" in page
+    assert "Về trang chủ · Home page" in page and 'href="/"' in page
+    assert '<p lang="en">' in page  # the English text beside the Vietnamese

@@ -14,6 +14,7 @@ from parindex.frameworks.models import Framework, Node
 from parindex.frameworks.services import (
     CREATED,
     REPLACED,
+    RETITLED,
     UNCHANGED,
     FrameworkRefused,
     export_framework,
@@ -99,6 +100,14 @@ rules = st.sampled_from(
 )
 
 
+def drawn_rules(areas):
+    return [c["rule"] for a in areas for c in a["children"] if c.get("rule")]
+
+
+def rule_inputs(rule):
+    return [rule[key] for key in ("input", "numerator", "denominator") if key in rule]
+
+
 @st.composite
 def frameworks(draw):
     areas = []
@@ -127,6 +136,20 @@ def frameworks(draw):
         "nodes": areas,
         "bonus_max": draw(points),
     }
+    read = sorted({name for rule in drawn_rules(areas) for name in rule_inputs(rule)})
+    titled = draw(st.lists(st.sampled_from(read), unique=True)) if read else []
+    if titled:
+        data["inputs"] = {
+            name: {
+                "title": draw(titles),
+                **(
+                    {"unit": draw(st.sampled_from(["hồ sơ", "%", "triệu đồng"]))}
+                    if draw(st.booleans())
+                    else {}
+                ),
+            }
+            for name in titled
+        }
     framework, problems = load_framework(data)
     assert framework is not None, [str(p) for p in problems.errors]
     return framework
@@ -137,7 +160,66 @@ def frameworks(draw):
 )
 @given(frameworks(), st.sampled_from([".yaml", ".xlsx"]))
 def test_any_framework_round_trips(tmp_path, framework, suffix):
-    assert round_trip(framework, tmp_path / f"h{suffix}") == framework
+    again = round_trip(framework, tmp_path / f"h{suffix}")
+    assert again == framework
+    assert again.declared_inputs == framework.declared_inputs
+    assert list(again.declared_inputs) == list(framework.declared_inputs)  # order kept
+
+
+# --- named inputs with titles -------------------------------------------------------------------
+
+TITLED = {
+    "dossiers.received": {"title": "Số hồ sơ TTHC đã tiếp nhận", "unit": "hồ sơ"},
+    "dossiers.postal": {"title": "Số hồ sơ qua bưu chính công ích", "unit": "hồ sơ"},
+    "reports.late": {"title": "Số báo cáo nộp trễ hạn"},
+}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_the_inputs_section_round_trips_exactly(tmp_path, suffix):
+    framework = make_framework(inputs=TITLED)
+    again = round_trip(framework, tmp_path / f"t{suffix}")
+    assert again.to_dict()["inputs"] == TITLED
+    assert list(again.to_dict()["inputs"]) == list(TITLED)
+    assert again.to_dict() == framework.to_dict()
+
+
+def test_the_xlsx_has_an_inputs_sheet_a_person_can_edit(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_framework_file(make_framework(inputs=TITLED), path)
+    book = load_workbook(path)
+    sheet = book["inputs"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("name", "title", "unit")
+    assert rows[1] == ("dossiers.received", "Số hồ sơ TTHC đã tiếp nhận", "hồ sơ")
+    assert rows[3] == ("reports.late", "Số báo cáo nộp trễ hạn", None)
+    # A province renames the sheet in Vietnamese and retitles an input: both are read.
+    sheet.title = "Số liệu"
+    sheet["B4"] = "Số báo cáo CCHC gửi chậm"
+    book.save(path)
+    again, problems = validate_file(path)
+    assert again is not None, [str(p) for p in problems.items]
+    assert again.input_title("reports.late") == "Số báo cáo CCHC gửi chậm"
+
+
+def test_an_xlsx_inputs_sheet_with_problems_names_them(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_framework_file(make_framework(inputs=TITLED), path)
+    book = load_workbook(path)
+    sheet = book["inputs"]
+    sheet["A3"] = "dossiers.received"  # twice
+    sheet["B4"] = None  # no title
+    book.save(path)
+    _, problems = validate_file(path)
+    text = [f"{p.path}: {p.message}" for p in problems.errors]
+    assert any("inputs row 3" in t and "twice" in t for t in text), text
+
+
+def test_an_xlsx_without_titles_has_no_inputs_sheet(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_framework_file(make_framework(), path)
+    assert "inputs" not in load_workbook(path).sheetnames
+    assert "inputs" not in round_trip(make_framework(), path).to_dict()
 
 
 # --- import, publish, export (database) --------------------------------------------------------
@@ -181,6 +263,39 @@ def test_a_draft_can_be_replaced_but_a_published_framework_never_changes(yaml_fi
         import_framework(yaml_file(title="Sửa lần nữa"))
     assert Framework.objects.get(code="t-2024").title == "Bộ chỉ số thử (sửa)"
     _, outcome, _ = import_framework(yaml_file(title="Bộ chỉ số thử (sửa)"))
+    assert outcome == UNCHANGED
+
+
+@pytest.mark.django_db
+def test_the_order_of_the_inputs_survives_the_database(yaml_file):
+    """The order of the `inputs:` section is the order people fill the figures in; a JSON
+    column (PostgreSQL's jsonb) does not keep the order of an object's keys, so the stored
+    document holds the section as a list."""
+    framework, _, _ = import_framework(yaml_file(inputs=TITLED))
+    assert [item["name"] for item in framework.document["inputs"]] == list(TITLED)
+    assert list(Framework.objects.get(code="t-2024").domain.declared_inputs) == list(TITLED)
+    reordered = dict(reversed(list(TITLED.items())))
+    _, outcome, _ = import_framework(yaml_file(inputs=reordered))
+    assert outcome == REPLACED
+    stored = Framework.objects.get(code="t-2024").domain
+    assert list(stored.declared_inputs) == list(reordered)
+    assert stored.to_dict()["inputs"] == reordered  # exported as the file has it
+
+
+@pytest.mark.django_db
+def test_a_published_framework_may_gain_input_titles_but_nothing_else(yaml_file):
+    """Titles of named inputs are wording: they change no score, so a published framework
+    (the demo's, loaded before the titles existed) takes them; anything else is refused."""
+    import_framework(yaml_file(), publish=True)
+    _, outcome, _ = import_framework(yaml_file(inputs=TITLED), publish=True)
+    assert outcome == RETITLED
+    stored = Framework.objects.get(code="t-2024")
+    assert stored.is_published and stored.domain.input_title("reports.late") == (
+        "Số báo cáo nộp trễ hạn"
+    )
+    with pytest.raises(FrameworkRefused, match="published and cannot change"):
+        import_framework(yaml_file(inputs=TITLED, title="Sửa tên bộ"))
+    _, outcome, _ = import_framework(yaml_file(inputs=TITLED))
     assert outcome == UNCHANGED
 
 

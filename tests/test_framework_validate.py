@@ -236,3 +236,53 @@ def test_unreadable_framework_files(tmp_path, name, content, expected):
         path.write_bytes(content)
     [(_, message)] = file_problems(path)
     assert expected in message
+
+
+# --- the inputs section: titles of named inputs ------------------------------------------------
+
+
+def test_inputs_get_titles_and_units_and_fall_back_to_their_names():
+    data = framework_data(
+        inputs={
+            "dossiers.received": {"title": "Số hồ sơ TTHC đã tiếp nhận", "unit": "hồ sơ"},
+            "reports.late": {"title": "Số báo cáo nộp trễ hạn"},
+        }
+    )
+    framework, problems = problems_of(data)
+    assert framework is not None and problems == []
+    info = framework.inputs_info
+    # The section's order first, then the inputs it does not title, as the rules read them.
+    assert list(info)[:2] == ["dossiers.received", "reports.late"]
+    assert set(info) == set(framework.inputs())
+    assert info["dossiers.received"].title == "Số hồ sơ TTHC đã tiếp nhận"
+    assert (info["dossiers.received"].unit, info["dossiers.received"].kind) == ("hồ sơ", "count")
+    assert (info["reports.late"].unit, info["legal.done"].title) == ("", "legal.done")
+    assert framework.input_title("dossiers.postal") == "dossiers.postal"
+
+
+def test_an_input_no_rule_reads_is_a_warning():
+    data = framework_data(inputs={"dossiers.lost": {"title": "Số hồ sơ thất lạc"}})
+    framework, problems = problems_of(data)
+    assert framework is not None
+    assert has(problems, "warning", "inputs › dossiers.lost", "no rule reads dossiers.lost")
+    assert "dossiers.lost" not in framework.inputs_info
+
+
+@pytest.mark.parametrize(
+    ("inputs", "path", "text"),
+    [
+        (["dossiers.received"], "inputs", "mapping of input names"),
+        ({"Hồ sơ": {"title": "Hồ sơ"}}, "inputs › Hồ sơ", "not an input name"),
+        ({"dossiers.received": "Số hồ sơ"}, "inputs › dossiers.received", "{title, unit}"),
+        ({"dossiers.received": {"unit": "hồ sơ"}}, "dossiers.received › title", "required"),
+        ({"dossiers.received": {"title": "  "}}, "dossiers.received › title", "required"),
+        ({"dossiers.received": {"title": 12}}, "dossiers.received › title", "required"),
+        ({"dossiers.received": {"title": "x" * 301}}, "received › title", "at most 300"),
+        ({"dossiers.received": {"title": "Số", "unit": 5}}, "received › unit", "must be text"),
+        ({"dossiers.received": {"title": "Số", "colour": 1}}, "received › colour", "unknown key"),
+    ],
+)
+def test_bad_input_titles_are_errors_with_their_place(inputs, path, text):
+    framework, problems = problems_of(framework_data(inputs=inputs))
+    assert framework is None
+    assert has(problems, "error", path, text), problems

@@ -9,6 +9,7 @@ from parindex.assessments.results import framework_results
 from parindex.domain.framework import SURVEY
 from parindex.frameworks.models import Framework
 from parindex.frameworks.services import validate_file
+from parindex.library import FRAMEWORK_FILES
 from parindex.library.demo import load_demo
 from parindex.units.models import Unit
 
@@ -41,7 +42,37 @@ def test_the_2022_structure_has_a_survey_of_32(library):
     assert len([n for n in framework.nodes if n.effective_kind != SURVEY]) == 8
 
 
-@pytest.mark.parametrize("name", ["so-2021.yaml", "so-2022.yaml"])
+def test_the_2023_set_carries_the_2022_structure_over_code_for_code(library):
+    framework, problems = validate_file(library / "so-2023.yaml")
+    assert framework is not None and not problems.errors and not problems.warnings
+    assert (framework.code, framework.year, framework.previous) == ("so-2023", 2023, "so-2022")
+    earlier, _ = validate_file(library / "so-2022.yaml")
+    # Same codes, maxima and rules: every area and criterion compares with last year's.
+    assert [(n.code, n.effective_max, n.rule) for n in framework.walk()] == [
+        (n.code, n.effective_max, n.rule) for n in earlier.walk()
+    ]
+    assert all(n.previous_code is None for n in framework.walk())
+    assert "so-2023.yaml" in FRAMEWORK_FILES
+
+
+@pytest.mark.parametrize("name", FRAMEWORK_FILES)
+def test_every_input_of_the_library_has_a_title_and_rules_read_as_sentences(library, name):
+    from django.utils import translation
+
+    from parindex.messages import render
+
+    framework, problems = validate_file(library / name)
+    assert not problems.warnings  # and every titled input is read by some rule
+    assert set(framework.declared_inputs) == set(framework.inputs())
+    for info in framework.inputs_info.values():
+        assert info.title != info.name and info.unit, info
+    with translation.override("vi"):
+        for leaf in framework.leaves():
+            text = render(leaf.describe())
+            assert not any(name in text for name in framework.inputs()), (leaf.code, text)
+
+
+@pytest.mark.parametrize("name", FRAMEWORK_FILES)
 def test_library_sets_use_every_kind_of_data_rule(library, name):
     framework, _ = validate_file(library / name)
     types = {leaf.effective_rule.TYPE for leaf in framework.leaves()}
@@ -93,3 +124,107 @@ def test_the_demo_tells_the_story_of_the_source_documents():
     assert all(r.previous is not None for r in later.units)
     area8 = next(n for n in later.units[0].nodes if n.code == "8")
     assert area8.previous is None  # the new impact area has no counterpart
+
+
+# --- the demo round: every role's first hour ---------------------------------------------------
+
+
+def _demo():
+    from parindex.library.accounts import load_demo_accounts
+
+    load_demo()
+    return load_demo_accounts()
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def _counts():
+    from django.contrib.auth import get_user_model
+
+    from parindex.assessments.models import CriterionNote, Round, WorkflowEvent
+    from parindex.units.models import Membership
+
+    return (
+        ScoreEntry.objects.count(),
+        AuditEntry.objects.count(),
+        CriterionNote.objects.count(),
+        WorkflowEvent.objects.count(),
+        Round.objects.count(),
+        get_user_model().objects.count(),
+        Membership.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_the_demo_round_gives_every_role_work_on_logging_in():
+    from parindex.assessments.access import access_for
+    from parindex.assessments.models import Round
+    from parindex.library.accounts import DEMO_ACCOUNTS, DEMO_ROUND
+    from parindex.units.people import full_name
+
+    assert _demo() == len(DEMO_ACCOUNTS)
+    round_ = Round.objects.get(title=DEMO_ROUND)
+    assert (round_.framework.code, round_.owner.code) == ("so-2023", "SYT")
+    assessments = {a.unit.code: a for a in round_.assessments.select_related("unit")}
+    assert sorted(assessments) == ["BVDK", "CDC", "SYT", "TTYT-A", "TTYT-B"]
+    # The Sở's office submitted its own self-assessment: the leader approves it right away.
+    syt = assessments["SYT"]
+    assert (syt.state, syt.approved_at) == ("submitted", None)
+    assert full_name(_user("canbo.syt")) == "Vũ Thị Lan"
+    assert access_for(_user("canbo.syt"), syt).roles == {"staff"}
+    assert access_for(_user("lanhdao"), syt).actions == ["approve"]
+    assert access_for(_user("chuyenvien"), syt).actions == []  # waits for the approval
+    # The CDC submitted: the appraiser starts; the hospital has started scoring.
+    cdc, hospital = assessments["CDC"], assessments["BVDK"]
+    assert cdc.state == "submitted"
+    assert access_for(_user("thamdinh"), cdc).actions == ["start_appraisal"]
+    assert set(hospital.appraisers.values_list("username", flat=True)) == {"thamdinh"}
+    assert hospital.state == "draft"
+    assert access_for(_user("canbo.bvdk"), hospital).part == "self"
+    assert ScoreEntry.objects.filter(framework=round_.framework, unit=hospital.unit).count() == 4
+    # The results of the year in progress are not recorded beside the round's.
+    assert (
+        not ScoreEntry.objects.filter(framework__code="so-2023", unit__group__code="so-nganh")
+        .exclude(unit__code="SYT")
+        .exists()
+    )
+
+
+@pytest.mark.django_db
+def test_the_demo_round_is_made_once():
+    _demo()
+    before = _counts()
+    assert _demo() == 0
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_a_database_with_the_older_demo_round_keeps_it_and_gains_the_new_one(people):
+    """An older demo loaded its round on so-2022 for four units of the Sở: it stays as it was,
+    and the demo adds the new round beside it."""
+    from helpers import round_dates
+
+    from parindex.assessments.actions import open_round
+    from parindex.assessments.models import Round
+    from parindex.library.accounts import DEMO_ROUND
+    from parindex.units.models import Membership
+
+    load_demo()
+    officer = people["erin"]
+    Membership.objects.create(user=officer, unit=Unit.objects.get(code="SYT"), role="officer")
+    old = open_round(
+        officer,
+        framework=Framework.objects.get(code="so-2022"),
+        owner=Unit.objects.get(code="SYT"),
+        title="Tự đánh giá CCHC năm 2022 — đơn vị thuộc Sở Y tế (dữ liệu mẫu)",
+        dates=round_dates(),
+        units=list(Unit.objects.filter(code__in=["BVDK", "CDC", "TTYT-A", "TTYT-B"])),
+    )
+    _demo()
+    assert Round.objects.filter(pk=old.pk, framework__code="so-2022").exists()
+    assert old.assessments.count() == 4
+    assert Round.objects.get(title=DEMO_ROUND).assessments.count() == 5

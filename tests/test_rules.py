@@ -331,3 +331,96 @@ def test_composite_stays_within_its_cap(a, b, c):
 def test_rules_round_trip_through_their_file_form(data):
     r = rule(data)
     assert rule(r.to_dict()) == r
+
+
+# --- descriptions name the inputs by their titles ----------------------------------------------
+
+TITLES = {
+    "dossiers.on_time": "Số hồ sơ giải quyết đúng hạn",
+    "dossiers.resolved": "Số hồ sơ đã giải quyết",
+    "reports.late": "Số báo cáo nộp trễ hạn",
+    "sipas.index": "SIPAS của Sở",
+    "plan.tasks_done": "Số nhiệm vụ đã hoàn thành",
+    "plan.tasks": "Số nhiệm vụ trong kế hoạch",
+}
+
+
+def described(data, node_max, language="vi"):
+    from django.utils import translation
+
+    from parindex.messages import render
+
+    with translation.override(language):
+        return render(rule(data).describe(D(node_max), lambda name: TITLES.get(name, name)))
+
+
+def test_a_ratio_reads_as_a_sentence_with_titles_not_keys():
+    data = {
+        "type": "ratio",
+        "numerator": "dossiers.on_time",
+        "denominator": "dossiers.resolved",
+        "empty": "full",
+    }
+    text = described(data, 3)
+    assert text == "3 × tỷ lệ số hồ sơ giải quyết đúng hạn / số hồ sơ đã giải quyết"
+    assert "dossiers" not in text
+    # Without titles (a rule on its own), the names.
+    assert "dossiers.on_time" in str(rule(data).describe(D(3)))
+
+
+@pytest.mark.parametrize(
+    ("data", "node_max", "expected"),
+    [
+        (
+            {"type": "deduction", "input": "reports.late", "per": 0.25, "base": 1, "floor": 0},
+            1,
+            "1 − 0,25 × số báo cáo nộp trễ hạn, không thấp hơn 0",
+        ),
+        (  # an acronym keeps its capitals
+            {"type": "external_index", "input": "sipas.index", "target": 90},
+            5,
+            "5 × SIPAS của Sở ÷ 90, tối đa 5",
+        ),
+        (
+            {
+                "type": "bands",
+                "numerator": "plan.tasks_done",
+                "denominator": "plan.tasks",
+                "bands": [{"min": 1, "points": 2}, {"min": 0.85, "points": 1.5}],
+                "empty": "manual",
+            },
+            2,
+            "theo tỷ lệ số nhiệm vụ đã hoàn thành / số nhiệm vụ trong kế hoạch: "
+            "≥ 100% → 2; ≥ 85% → 1,5; thấp hơn: 0",
+        ),
+        (
+            {"type": "pass_fail", "input": "reports.late"},
+            1,
+            "đạt (số báo cáo nộp trễ hạn): 1; không đạt: 0",
+        ),
+    ],
+)
+def test_every_data_rule_names_its_inputs_by_title(data, node_max, expected):
+    assert described(data, node_max) == expected
+
+
+def test_a_weighted_composite_shows_its_weights():
+    data = {
+        "type": "composite",
+        "mode": "weighted",
+        "parts": [
+            {
+                "max": 2,
+                "weight": 0.5,
+                "rule": {"type": "ratio", "input": "a.share", "empty": "zero"},
+            },
+            {
+                "max": 4,
+                "weight": 0.5,
+                "rule": {"type": "ratio", "input": "b.share", "empty": "zero"},
+            },
+        ],
+    }
+    assert described(data, 3, "en") == (
+        "weighted sum of parts, at most 3: 0,5 × (2 × a.share) + 0,5 × (4 × b.share)"
+    )

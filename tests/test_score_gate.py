@@ -238,16 +238,21 @@ def _sheet(client, a) -> bytes:
     return client.get(reverse("web:sheet", args=[a.pk])).content
 
 
-def _fill(content: bytes, values: dict[str, object], *, drop_version=False) -> bytes:
+def _fill(content: bytes, values: dict[str, object], *, notes=None, drop_version=False) -> bytes:
+    """The downloaded sheet with points (and explanations) typed by code."""
     from openpyxl import load_workbook
+
+    from parindex.assessments.sheets import NOTE, POINTS, VERSION
 
     book = load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
     for row in sheet.iter_rows(min_row=2):
         if row[1].value in values:
-            row[5].value = values[row[1].value]
+            row[POINTS].value = values[row[1].value]
+        if row[1].value in (notes or {}):
+            row[NOTE].value = notes[row[1].value]
     if drop_version:
-        sheet.delete_cols(8)
+        sheet.delete_cols(VERSION + 1)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -340,7 +345,8 @@ def test_every_value_says_where_it_came_from(client, people, round_):
     a = assessment(round_, "A")
     set_points(access_for(people["alice"], a), "1.1", "1", expected_version=None)
     client.force_login(people["alice"])
-    filled = _fill(_sheet(client, a), {"2.2": 1})
+    # 2.2 is computed from a figure: typed points override it, with an explanation.
+    filled = _fill(_sheet(client, a), {"2.2": 1}, notes={"2.2": "Báo cáo nộp qua hệ thống"})
     import_grid_sheet(access_for(people["alice"], a), SimpleUploadedFile("bang.xlsx", filled))
     rows = [Row(2, {"unit": "A", "criterion": "XHH", "points": "7"})]
     import_score_rows(rows, "t-2024", "final", actor="Nguyễn Văn A", reason="khao-sat.csv")
@@ -423,7 +429,7 @@ def test_staff_never_see_another_units_unpublished_figures(client, people, syt, 
     client.force_login(people["alice"])
     page = client.get(reverse("web:dashboard", args=["t-2024", "A"])).content.decode()
     assert "CDC B" not in page  # B's draft is not in A's peer table
-    assert "1/1" in page  # A is ranked among the published only
+    assert "nhóm chỉ có 1 đơn vị" in page  # A is alone among the published: not ranked
     # Only the round's officer may ask for the provisional ranking, and it says so.
     UnitAssessment.objects.filter(pk=assessment(round_, "B").pk).update(state="final")
     page = client.get(reverse("web:dashboard", args=["t-2024", "A"]) + "?provisional=1")
@@ -431,7 +437,7 @@ def test_staff_never_see_another_units_unpublished_figures(client, people, syt, 
     client.force_login(people["erin"])
     page = client.get(reverse("web:dashboard", args=["t-2024", "A"]) + "?provisional=1")
     text = page.content.decode()
-    assert "CDC B" in text and "tạm thời" in text
+    assert "CDC B" in text and "tạm tính" in text
 
 
 def test_a_unit_with_nothing_entered_has_no_band():

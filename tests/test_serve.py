@@ -129,3 +129,34 @@ def test_the_usable_cores_are_counted():
 
     assert usable_cores() >= 1
     assert gunicorn_available()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("vi", "cổng {} đang bận: dùng --port"), ("en", "port {} is busy: use --port")],
+)
+def test_a_busy_port_is_one_line_not_a_traceback(tmp_path, language, expected):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+            PARINDEX_DATA_DIR=str(tmp_path / "data"),
+            PARINDEX_LANGUAGE=language,
+        )
+        result = subprocess.run(
+            [str(PARINDEX), "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected.format(port) in lines[0], result.stderr
+    assert not (tmp_path / "serve.sqlite3").exists()  # refused before anything else

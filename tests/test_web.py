@@ -136,9 +136,11 @@ def test_workflow_buttons_follow_the_roles(client, people, round_):
     assert 'value="submit"' in page
     page = login(client, people, "carol").get(grid_url(round_, "A")).content.decode()
     assert 'value="submit"' not in page
-    response = login(client, people, "alice").post(
-        reverse("web:action", args=[a.pk]), {"action": "submit", "version": a.version}, follow=True
-    )
+    url = reverse("web:action", args=[a.pk])
+    data = {"action": "submit", "version": a.version}
+    asked = login(client, people, "alice").post(url, data).content.decode()
+    assert "Sau khi gửi" in asked and assessment(round_, "A").state == "draft"  # asked first
+    response = client.post(url, {**data, "confirm": "1"}, follow=True)
     assert 'class="badge submitted"' in response.content.decode()
     assert assessment(round_, "A").state == "submitted"
 
@@ -155,6 +157,7 @@ def test_the_grid_takes_a_fixed_number_of_queries(client, people, round_):
             code,
             Decimal(0),
             expected_version=None,
+            reason="ghi đè có giải trình",  # 2.2 is computed from a figure: an override
         )
     upload_evidence(
         access_for(people["alice"], assessment(round_, "A")),
@@ -221,6 +224,7 @@ def test_erin_enters_a_bonus_extends_a_deadline_and_reopens(client, people, roun
             "target": "draft",
             "note": "Nộp nhầm",
             "version": assessment(round_, "A").version,
+            "confirm": "1",
         },
     )
     assert assessment(round_, "A").state == "draft"
@@ -308,7 +312,9 @@ def test_erin_follows_the_progress_of_every_unit_and_publishes_the_finished_ones
     )
     for user, action in [("alice", "submit"), ("carol", "start_appraisal"), ("carol", "finalize")]:
         act(people[user], round_, "A", action)
-    client.post(reverse("web:round_publish", args=[round_.pk]))
+    asked = client.post(reverse("web:round_publish", args=[round_.pk])).content.decode()
+    assert "A — Bệnh viện A" in asked and assessment(round_, "A").state == "final"
+    client.post(reverse("web:round_publish", args=[round_.pk]), {"confirm": "1"})
     assert assessment(round_, "A").state == "published"
     assert assessment(round_, "B").state == "draft"
 
@@ -320,7 +326,7 @@ def test_the_round_page_is_for_officers_and_leaders(client, people, round_):
         assert login(client, people, name).get(url).status_code == 404
     assert (
         login(client, people, "dave")
-        .post(reverse("web:round_publish", args=[round_.pk]), follow=True)
+        .post(reverse("web:round_publish", args=[round_.pk]), {"confirm": "1"}, follow=True)
         .status_code
         == 200
     )

@@ -65,3 +65,49 @@ def test_no_sequence_of_actions_leaves_the_known_states_or_leaves_published(step
             state = wf.TRANSITIONS[action].target
         assert state in wf.STATES
     assert wf.available_actions(wf.PUBLISHED, set(ALL_ROLES)) == []
+
+
+def test_only_the_departments_own_submission_waits_for_a_leaders_approval():
+    leader = {wf.LEADER}
+    assert "only the department's own" in str(wf.refusal("approve", wf.SUBMITTED, leader))
+    assert wf.refusal("approve", wf.SUBMITTED, leader, own=True) is None
+    assert "already approved" in str(
+        wf.refusal("approve", wf.SUBMITTED, leader, own=True, approved=True)
+    )
+    officer = {wf.OFFICER}
+    assert "must approve" in str(wf.refusal("start_appraisal", wf.SUBMITTED, officer, own=True))
+    assert wf.refusal("start_appraisal", wf.SUBMITTED, officer, own=True, approved=True) is None
+    assert wf.refusal("start_appraisal", wf.SUBMITTED, officer) is None
+
+
+def test_a_window_that_has_passed_refuses_with_the_way_out():
+    from datetime import date
+
+    due, day_after = date(2026, 3, 12), date(2026, 3, 13)
+    assert wf.refusal("submit", wf.DRAFT, {wf.STAFF}, due=due, today=due) is None
+    late = wf.refusal("submit", wf.DRAFT, {wf.STAFF}, due=due, today=day_after)
+    assert str(late) == (
+        "the self-assessment deadline passed on 12/03/2026; ask the CCHC officer for an extension"
+    )
+    # The second appraisal is judged against its own deadline; publishing has none.
+    assert "second appraisal" in str(
+        wf.refusal("finalize", wf.APPRAISAL2, {wf.APPRAISER}, due=due, today=day_after)
+    )
+    assert wf.refusal("publish", wf.FINAL, {wf.OFFICER}, due=due, today=day_after) is None
+
+
+def test_available_actions_are_the_ones_refusal_allows():
+    from datetime import date
+
+    due = {wf.SELF_WINDOW: date(2026, 3, 12)}
+    assert wf.available_actions(wf.SUBMITTED, {wf.LEADER}) == []
+    assert wf.available_actions(wf.SUBMITTED, {wf.LEADER}, own=True) == ["approve"]
+    assert wf.available_actions(wf.DRAFT, {wf.STAFF}, due=due, today=date(2026, 3, 12)) == [
+        "submit"
+    ]
+    assert wf.available_actions(wf.DRAFT, {wf.STAFF}, due=due, today=date(2026, 3, 13)) == []
+
+
+def test_every_open_state_has_the_deadline_its_next_step_must_meet():
+    assert set(wf.CURRENT_WINDOW) == set(wf.STATES) - {wf.FINAL, wf.PUBLISHED}
+    assert set(wf.WINDOW_LABELS) == set(wf.WINDOWS)

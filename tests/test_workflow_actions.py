@@ -199,3 +199,126 @@ def test_published_results_are_immutable_even_from_the_command_line(people, roun
     assert [(p.row, str(p.message)) for p in refused.value.problems] == [
         (2, "the results of A are published and can no longer change")
     ]
+
+
+# --- a page offers exactly the actions that succeed ----------------------------------------
+
+
+class _Undo(Exception):
+    """Raised inside a savepoint to undo an action that succeeded."""
+
+
+def _succeeds(user, a, action) -> bool:
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            transition(user, a, action)
+            raise _Undo
+    except _Undo:
+        return True
+    except ActionRefused:
+        return False
+
+
+PERSONAS = ("alice", "bob", "carol", "dave", "erin", "frank")
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["in time", "every deadline passed"])
+@pytest.mark.parametrize("unit", ["A", "SYT"], ids=["a unit", "the department's own"])
+def test_the_buttons_offered_are_exactly_the_actions_allowed(people, syt, round_, unit, late):
+    """Every action × persona × state (× approved or not): what `Access.actions` offers is
+    what `transition` accepts. Nothing is scored, so no content check gets in the way."""
+    from django.utils import timezone
+
+    from parindex.assessments.access import access_for
+    from parindex.assessments.models import Round, UnitAssessment
+
+    Membership.objects.create(user=people["alice"], unit=syt["SYT"], role="staff")
+    if late:
+        start = today() - timedelta(days=50)
+        Round.objects.filter(pk=round_.pk).update(
+            self_due=start,
+            appraisal_due=start + timedelta(days=10),
+            explanation_due=start + timedelta(days=20),
+            appraisal2_due=start + timedelta(days=30),
+        )
+    a = assessment(round_, unit)
+    a.appraisers.add(people["carol"])
+    seen = set()
+    for state in wf.STATES:
+        for approved in (None, timezone.now()):
+            UnitAssessment.objects.filter(pk=a.pk).update(state=state, approved_at=approved)
+            for name in PERSONAS:
+                offered = set(access_for(people[name], a.pk).actions)
+                allowed = {
+                    action for action in wf.TRANSITIONS if _succeeds(people[name], a, action)
+                }
+                assert offered == allowed, (unit, late, state, bool(approved), name)
+                seen |= offered
+    # Real buttons are covered: every action somewhere when in time (a unit's assessment
+    # never needs the approval); only what has no deadline once every deadline passed.
+    expected = set(wf.TRANSITIONS) - ({"approve"} if unit == "A" else set())
+    if late:
+        expected = {"start_appraisal", "publish"} | ({"approve"} if unit == "SYT" else set())
+    assert seen == expected
+
+
+def test_a_leader_is_offered_the_approval_of_the_departments_own_submission_only(
+    people, syt, round_
+):
+    from parindex.assessments.access import access_for
+
+    Membership.objects.create(user=people["alice"], unit=syt["SYT"], role="staff")
+    act(people["alice"], round_, "SYT", "submit")
+    act(people["alice"], round_, "A", "submit")
+    dave = people["dave"]
+    assert access_for(dave, assessment(round_, "A")).actions == []
+    assert access_for(dave, assessment(round_, "SYT")).actions == ["approve"]
+    assert access_for(people["erin"], assessment(round_, "SYT")).actions == []  # not approved
+    act(dave, round_, "SYT", "approve")
+    assert access_for(dave, assessment(round_, "SYT")).actions == []  # approved once
+    assert access_for(people["erin"], assessment(round_, "SYT")).actions == ["start_appraisal"]
+
+
+def test_a_passed_deadline_hides_the_button_and_says_whom_to_ask(people, round_):
+    from parindex.assessments.access import access_for
+    from parindex.assessments.models import Round
+
+    due = today() - timedelta(days=1)
+    Round.objects.filter(pk=round_.pk).update(self_due=due)
+    a = assessment(round_, "A")
+    alice = access_for(people["alice"], a)
+    assert alice.actions == []
+    assert [str(m) for m in alice.overdue] == [
+        f"the self-assessment deadline passed on {due:%d/%m/%Y}; "
+        "ask the CCHC officer for an extension"
+    ]
+    assert access_for(people["bob"], assessment(round_, "B")).overdue != []
+    assert access_for(people["dave"], a).overdue == []  # nothing the leader could do anyway
+    extend_deadline(people["erin"], a, "self", today(), reason="Mất điện")
+    again = access_for(people["alice"], a)
+    assert again.actions == ["submit"] and again.overdue == []
+    assert again.deadlines["self"].extended and again.deadlines["self"].due == today()
+    assert again.deadlines["self"].scheduled == due
+
+
+def test_the_home_pages_access_objects_agree_with_the_grids(people, syt, round_):
+    """`accesses` (every assessment at once, for the home page) and `access_for` (one, for the
+    grid) give each persona the same roles, actions and deadlines."""
+    from django.contrib.auth.models import User
+
+    from parindex.assessments.access import access_for, accesses
+
+    Membership.objects.create(user=people["alice"], unit=syt["SYT"], role="staff")
+    act(people["alice"], round_, "SYT", "submit")
+    extend_deadline(people["erin"], assessment(round_, "B"), "self", today(), reason="x")
+    root = User.objects.create_superuser("root", password="root-pw")
+    for user in [*people.values(), root]:
+        bulk = {a.assessment.pk: a for a in accesses(user)}
+        one = {a.pk: access_for(user, a) for a in round_.assessments.all()}
+        assert set(bulk) == {pk for pk, a in one.items() if a.roles}, user.username
+        for pk, access in bulk.items():
+            assert access.roles == one[pk].roles, (user.username, pk)
+            assert access.actions == one[pk].actions, (user.username, pk)
+            assert access.deadlines == one[pk].deadlines, (user.username, pk)

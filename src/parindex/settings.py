@@ -164,6 +164,7 @@ STATIC_ROOT = os.getenv("PARINDEX_STATIC_ROOT") or None
 # Static files are served by WhiteNoise straight from the apps (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "parindex.web.requestid.csrf_failure"  # the site's page, in its language
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 

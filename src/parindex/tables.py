@@ -66,7 +66,9 @@ class TableError(Exception):
     """The whole file is refused: every problem found is listed."""
 
     def __init__(self, problems: list[RowProblem]):
-        problems = list(problems)
+        # In row order (problems of the whole file first), whatever order the checks ran in:
+        # a person fixes a sheet from the top. Within a row the checks' order is kept.
+        problems = sorted(problems, key=lambda problem: -1 if problem.row is None else problem.row)
         super().__init__("; ".join(str(p.message) for p in problems[:MAX_SHOWN]))
         self.problems = problems
 

@@ -11,11 +11,15 @@ table of who writes which stage (`WRITABLE`), which the score gate consults.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from parindex.assessments.models import Round, UnitAssessment
+from parindex.assessments.models import DeadlineExtension, Round, UnitAssessment
 from parindex.domain import workflow
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
 from parindex.units.models import Membership, Unit
 
 # Deep enough for a province → department → unit → sub-unit tree in the same query.
@@ -24,7 +28,12 @@ _LINEAGE = "__parent__parent__parent"
 
 def memberships_of(user) -> list[tuple[int, str]]:
     """The user's (unit id, role) pairs (one query)."""
-    return list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+    # An appraiser membership grants nothing by itself (the assignment in a round does).
+    return list(
+        Membership.objects.filter(user=user)
+        .exclude(role=Membership.Role.APPRAISER)
+        .values_list("unit_id", "role")
+    )
 
 
 def _lineage(unit: Unit) -> list[int]:
@@ -46,12 +55,31 @@ def unit_roles(user, unit: Unit, memberships: list[tuple[int, str]] | None = Non
         memberships = memberships_of(user)
     if not memberships:
         return frozenset()
+    lineage = _lineage(unit) if _heads(memberships) else [unit.pk]
+    return _membership_roles(memberships, unit.pk, lineage)
+
+
+def _heads(memberships: list[tuple[int, str]]) -> bool:
+    """Leaders and officers act on their unit's whole subtree; staff on their unit only."""
+    return any(role != Membership.Role.STAFF for _unit_id, role in memberships)
+
+
+def _membership_roles(memberships, unit_id: int, lineage) -> frozenset[str]:
+    """Staff of this very unit; leader or officer of it or of a unit above (`lineage`: the
+    unit and the units above it)."""
     staff = Membership.Role.STAFF
-    roles = {role for unit_id, role in memberships if role == staff and unit_id == unit.pk}
-    if any(role != staff for _unit_id, role in memberships):  # heads act on their subtree
-        lineage = set(_lineage(unit))
-        roles |= {role for unit_id, role in memberships if role != staff and unit_id in lineage}
+    lineage = set(lineage)
+    roles = {role for u, role in memberships if role == staff and u == unit_id}
+    roles |= {role for u, role in memberships if role != staff and u in lineage}
     return frozenset(roles)  # the membership roles are the workflow's role names
+
+
+def _lineage_from(parents: dict[int, int | None], unit_id: int) -> list[int]:
+    ids: list[int] = []
+    while unit_id is not None and unit_id not in ids:
+        ids.append(unit_id)
+        unit_id = parents.get(unit_id)
+    return ids
 
 
 def is_officer_of(user, unit: Unit) -> bool:
@@ -61,6 +89,38 @@ def is_officer_of(user, unit: Unit) -> bool:
 def round_roles(user, round_: Round) -> frozenset[str]:
     """Officer or leader of the department that runs the round (its overview and publication)."""
     return unit_roles(user, round_.owner) & {workflow.OFFICER, workflow.LEADER}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of one unit: the round's, unless an officer extended it for the unit."""
+
+    window: str
+    due: date  # the deadline in force
+    scheduled: date  # the round's
+    extended: bool  # an extension for this unit holds
+
+    def days_left(self, today: date) -> int:
+        """Days until the deadline: 0 on the day itself, negative once it has passed."""
+        return (self.due - today).days
+
+
+def deadlines_of(assessment: UnitAssessment, extensions) -> dict[str, Deadline]:
+    """Every deadline of one unit (`extensions`: the unit's, in any order): the latest
+    extension of each window, else the round's date."""
+    latest: dict[str, DeadlineExtension] = {}
+    for extension in sorted(extensions, key=lambda e: (e.at, e.pk), reverse=True):
+        latest.setdefault(extension.window, extension)
+    round_ = assessment.round
+    return {
+        window: Deadline(
+            window,
+            latest[window].until if window in latest else round_.due(window),
+            round_.due(window),
+            window in latest,
+        )
+        for window in workflow.WINDOWS
+    }
 
 
 @dataclass(frozen=True)
@@ -88,8 +148,79 @@ class Access:
         return workflow.editable_part(self.state, self.roles)
 
     @property
+    def is_own(self) -> bool:
+        """The department's own assessment (its unit runs the round): a leader approves it."""
+        return self.assessment.unit_id == self.assessment.round.owner_id
+
+    @property
+    def deadlines(self) -> dict[str, Deadline]:
+        """The unit's deadlines, extensions included (read once per access)."""
+        cached = self.cache.get("deadlines")
+        if cached is None:
+            extensions = self.cache.get("extensions")
+            if extensions is None and getattr(self.assessment, "_extended", True) is False:
+                extensions = []  # `access_for` saw none: the round's dates, no query
+            if extensions is None:
+                extensions = DeadlineExtension.objects.filter(assessment_id=self.assessment.pk)
+            cached = self.cache["deadlines"] = deadlines_of(self.assessment, extensions)
+        return cached
+
+    @property
+    def current_deadline(self) -> Deadline | None:
+        """The deadline the assessment's next step must meet (none once appraised)."""
+        window = workflow.CURRENT_WINDOW.get(self.state)
+        return self.deadlines[window] if window else None
+
+    def refusal(self, action: str, today: date | None = None) -> Message | None:
+        """Why the user cannot take `action` now, or None: roles, state, the leader's
+        approval of the department's own assessment and the deadline in force, decided by
+        `workflow.refusal` — for the buttons a page offers and for the action itself."""
+        if not self.roles:
+            return Message(N_("you have no access to this assessment"))
+        facts = {
+            "own": self.is_own,
+            "approved": self.assessment.approved_at is not None,
+        }
+        reason = workflow.refusal(action, self.state, self.roles, **facts)
+        window = workflow.window_of(action, self.state) if reason is None else None
+        if window is None:
+            return reason
+        # Only an action the user could otherwise take needs the deadline (read lazily).
+        return workflow.refusal(
+            action,
+            self.state,
+            self.roles,
+            **facts,
+            due=self.deadlines[window].due,
+            today=today or timezone.localdate(),
+        )
+
+    @property
     def actions(self) -> list[str]:
-        return workflow.available_actions(self.state, self.roles)
+        """The workflow actions the user can take here and now: the page offers only these."""
+        today = timezone.localdate()
+        return [action for action in workflow.TRANSITIONS if self.refusal(action, today) is None]
+
+    @property
+    def overdue(self) -> list[Message]:
+        """For each deadline that alone stops the user's next step: that it has passed and
+        whom to ask for an extension (shown where the button would be)."""
+        today = timezone.localdate()
+        late: dict[str, Message] = {}
+        for action in workflow.TRANSITIONS:
+            window = workflow.window_of(action, self.state)
+            if window is None or window in late or self.refusal(action, today) is None:
+                continue
+            before = workflow.refusal(
+                action,
+                self.state,
+                self.roles,
+                own=self.is_own,
+                approved=self.assessment.approved_at is not None,
+            )
+            if before is None:  # allowed but for the deadline
+                late[window] = workflow.late(window, self.deadlines[window].due)
+        return list(late.values())
 
     @property
     def is_officer(self) -> bool:
@@ -135,7 +266,8 @@ def _assessments() -> QuerySet:
 
 def access_for(user, assessment: UnitAssessment | int) -> Access:
     """The access object of `user` on an assessment (an instance is re-read: its state may be
-    stale). Costs 2–3 queries: the assessment with the appraiser check, the memberships."""
+    stale). Costs 2–3 queries: the assessment with the appraiser check (and whether any
+    deadline of it was extended), the memberships."""
     pk = assessment if isinstance(assessment, int) else assessment.pk
     if not user.is_authenticated:
         return Access(user, _assessments().get(pk=pk), frozenset())
@@ -146,7 +278,8 @@ def access_for(user, assessment: UnitAssessment | int) -> Access:
                 UnitAssessment.appraisers.through.objects.filter(
                     unitassessment_id=OuterRef("pk"), user_id=user.pk
                 )
-            )
+            ),
+            _extended=Exists(DeadlineExtension.objects.filter(assessment_id=OuterRef("pk"))),
         )
         .get(pk=pk)
     )
@@ -164,6 +297,86 @@ def _roles(user, assessment: UnitAssessment, appraises: bool) -> frozenset[str]:
     return frozenset(roles)
 
 
+def unit_tree() -> dict[int, int | None]:
+    """Every unit's parent (id → parent id), one query: whole subtrees for leaders and
+    officers, worked out in memory."""
+    return dict(Unit.objects.values_list("id", "parent_id"))
+
+
+def tree_for(user, memberships) -> dict[int, int | None] | None:
+    """The unit tree when the user's roles reach beyond their own units (a leader, an
+    officer, a superuser), else None: unit staff cost no query."""
+    return unit_tree() if user.is_superuser or _heads(memberships) else None
+
+
+def tree_roles(user, unit_id: int, memberships, parents: dict[int, int | None] | None):
+    """`unit_roles` for a unit given by id, from memberships and the unit tree already read
+    (`parents`: needed only when the user is a leader or officer somewhere). No query."""
+    if user.is_superuser:
+        return frozenset({workflow.OFFICER})
+    return _membership_roles(memberships, unit_id, _lineage_from(parents or {}, unit_id))
+
+
+def units_with_roles(user, memberships, parents: dict[int, int | None] | None) -> set[int]:
+    """Every unit in which the user holds a role (`unit_roles` not empty): the units they are
+    staff of, and the subtrees of those they lead or are the CCHC officer of. No query."""
+    if user.is_superuser:
+        return set(parents or {})
+    units = {unit for unit, _role in memberships}
+    if _heads(memberships) and parents:
+        heads = {unit for unit, role in memberships if role != Membership.Role.STAFF}
+        units |= {unit for unit in parents if heads & set(_lineage_from(parents, unit))}
+    return units
+
+
+def accesses(
+    user,
+    *,
+    memberships: list[tuple[int, str]] | None = None,
+    parents: dict[int, int | None] | None = None,
+) -> list[Access]:
+    """An access object for each assessment the user holds a role in, with the rules of
+    `access_for`, built together: a fixed number of queries however many there are (the
+    memberships and unit tree unless given, the assessments with the appraiser check, and
+    their deadline extensions if any was extended). Newest round first, then by unit code."""
+    if not user.is_authenticated:
+        return []
+    if memberships is None:
+        memberships = memberships_of(user)
+    if parents is None:
+        parents = tree_for(user, memberships)
+    loaded = list(
+        visible_assessments(user, memberships, parents)
+        .select_related("framework", "round", "round__owner", "unit")
+        .annotate(
+            _appraises=Exists(
+                UnitAssessment.appraisers.through.objects.filter(
+                    unitassessment_id=OuterRef("pk"), user_id=user.pk
+                )
+            ),
+            _extended=Exists(DeadlineExtension.objects.filter(assessment_id=OuterRef("pk"))),
+        )
+        .order_by("-round__created_at", "-round__pk", "unit__code")
+    )
+    extensions: dict[int, list[DeadlineExtension]] = {a.pk: [] for a in loaded}
+    extended = [a.pk for a in loaded if a._extended]
+    if extended:
+        for extension in DeadlineExtension.objects.filter(assessment_id__in=extended):
+            extensions[extension.assessment_id].append(extension)
+    result = []
+    for assessment in loaded:
+        roles = set(tree_roles(user, assessment.unit_id, memberships, parents))
+        roles.discard(workflow.OFFICER)  # the officer is the round's department's
+        if workflow.OFFICER in tree_roles(user, assessment.round.owner_id, memberships, parents):
+            roles.add(workflow.OFFICER)
+        if assessment._appraises:
+            roles.add(workflow.APPRAISER)
+        if roles:
+            cache = {"extensions": extensions[assessment.pk]}
+            result.append(Access(user, assessment, frozenset(roles), cache))
+    return result
+
+
 def roles_of(user, assessment: UnitAssessment) -> frozenset[str]:
     return access_for(user, assessment).roles
 
@@ -172,9 +385,14 @@ def can_read(user, assessment: UnitAssessment) -> bool:
     return access_for(user, assessment).can_read
 
 
-def visible_assessments(user, memberships: list[tuple[int, str]] | None = None) -> QuerySet:
+def visible_assessments(
+    user,
+    memberships: list[tuple[int, str]] | None = None,
+    parents: dict[int, int | None] | None = None,
+) -> QuerySet:
     """Every unit assessment the user holds a role in (staff, appraiser, officer, leader),
-    worked out for a whole list at once (the same rules as `access_for`)."""
+    worked out for a whole list at once (the same rules as `access_for`). `parents`: the unit
+    tree (id → parent id), if already read."""
     if user.is_superuser:
         return UnitAssessment.objects.all()
     if memberships is None:
@@ -183,7 +401,8 @@ def visible_assessments(user, memberships: list[tuple[int, str]] | None = None) 
     heads = {unit for unit, role in memberships if role != Membership.Role.STAFF}
     subtree: set[int] = set()
     if heads:
-        parents = dict(Unit.objects.values_list("id", "parent_id"))
+        if parents is None:
+            parents = dict(Unit.objects.values_list("id", "parent_id"))
 
         def under_a_head(unit_id):
             seen = set()

@@ -14,7 +14,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from parindex.assessments.access import can_read, is_officer_of, roles_of, unit_roles
+from parindex.assessments.access import (
+    access_for,
+    can_read,
+    deadlines_of,
+    is_officer_of,
+    roles_of,
+    unit_roles,
+)
 from parindex.assessments.errors import ActionRefused, Conflict
 from parindex.assessments.models import (
     DeadlineExtension,
@@ -106,13 +113,26 @@ def _refuse_assessed(framework: Framework, units: list[Unit]) -> None:
     """One assessment per framework and unit: scores are stored by framework and unit, so a
     second round would take over (and could change) figures another round owns or published.
     Results recorded outside any round are published figures too."""
+    problems = list(assessed_units(framework, units).values())
+    if problems:
+        raise ActionRefused(
+            Message(
+                N_("a unit has one assessment per framework: %(problems)s"),
+                {"problems": problems},
+            )
+        )
+
+
+def assessed_units(framework: Framework, units) -> dict[int, Message]:
+    """Why each of `units` (units or ids) cannot join a new round of `framework`, by unit id:
+    the check of `open_round`, also shown by the round form beside each unit (two queries)."""
     taken = list(
         UnitAssessment.objects.filter(framework=framework, unit__in=units)
         .select_related("unit", "round")
         .order_by("unit__code")
     )
-    problems = [
-        Message(
+    problems = {
+        a.unit_id: Message(
             N_(
                 "%(unit)s is already assessed on %(framework)s in the round “%(round)s” (%(state)s)"
             ),
@@ -124,32 +144,23 @@ def _refuse_assessed(framework: Framework, units: list[Unit]) -> None:
             },
         )
         for a in taken
-    ]
-    assessed = {a.unit_id for a in taken}
+    }
     recorded = (
         ScoreEntry.objects.filter(framework=framework, unit__in=units)
-        .exclude(unit_id__in=assessed)
-        .values_list("unit__code", flat=True)
+        .exclude(unit_id__in=list(problems))
+        .values_list("unit_id", "unit__code")
         .distinct()
         .order_by("unit__code")
     )
-    problems += [
-        Message(
+    for unit_id, code in recorded:
+        problems[unit_id] = Message(
             N_(
                 "%(unit)s already has results of %(framework)s recorded outside a round "
                 "(published figures)"
             ),
             {"unit": code, "framework": framework.code},
         )
-        for code in recorded
-    ]
-    if problems:
-        raise ActionRefused(
-            Message(
-                N_("a unit has one assessment per framework: %(problems)s"),
-                {"problems": problems},
-            )
-        )
+    return problems
 
 
 # --- transitions ----------------------------------------------------------------------------
@@ -157,8 +168,7 @@ def _refuse_assessed(framework: Framework, units: list[Unit]) -> None:
 
 def deadline(assessment: UnitAssessment, window: str) -> date:
     """The deadline in force for one unit: the latest extension, else the round's."""
-    extension = assessment.extensions.filter(window=window).order_by("-at", "-id").first()
-    return extension.until if extension else assessment.round.due(window)
+    return deadlines_of(assessment, assessment.extensions.all())[window].due
 
 
 def _lock(assessment: UnitAssessment, expected_version: int | None) -> UnitAssessment:
@@ -191,22 +201,14 @@ def transition(
     expected_version: int | None = None,
     today: date | None = None,
 ) -> WorkflowEvent:
-    """Take a workflow action on one unit's assessment."""
+    """Take a workflow action on one unit's assessment. Whether the user may take it now is
+    the access object's decision (`Access.refusal`), the same that decides which buttons a
+    page offers; only what the user can put right on the page is checked here besides."""
     assessment = _lock(assessment, expected_version)
-    roles = roles_of(user, assessment)
-    if not roles:
-        raise _refuse(N_("you have no access to this assessment"))
-    reason = workflow.refusal(action, assessment.state, roles)
+    access = access_for(user, assessment.pk)  # read inside the lock: the state as it is
+    reason = access.refusal(action, today)
     if reason is not None:
         raise ActionRefused(reason)
-    window = workflow.window_of(action, assessment.state)
-    if window is not None:
-        due = deadline(assessment, window)
-        if (today or timezone.localdate()) > due:
-            raise _refuse(
-                N_("the deadline passed on %(due)s; ask the CCHC officer for an extension"),
-                due=_dmy(due),
-            )
     if action == "submit":
         from parindex.assessments.criteria import unsupported_criteria
 
@@ -216,12 +218,6 @@ def transition(
                 N_("attach evidence or write an explanation for %(codes)s before submitting"),
                 codes=", ".join(missing),
             )
-    is_own = assessment.unit_id == assessment.round.owner_id
-    if action == "approve" and not is_own:
-        raise _refuse(N_("only the department's own self-assessment needs a leader's approval"))
-    if action == "start_appraisal" and is_own and assessment.approved_at is None:
-        raise _refuse(N_("a leader must approve the department's self-assessment first"))
-
     if action == "approve":
         assessment.approved_by, assessment.approved_at = user, timezone.now()
     return _move(user, assessment, action, workflow.TRANSITIONS[action].target, note)

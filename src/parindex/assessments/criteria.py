@@ -84,6 +84,7 @@ def _audit(
     old_text="",
     new_text="",
     reason="",
+    source=Source.TYPED,
 ):
     AuditEntry.objects.create(
         framework_id=assessment.framework_id,
@@ -98,7 +99,7 @@ def _audit(
         actor=user.get_username(),
         user=user,
         reason=reason,
-        source=Source.TYPED,
+        source=source,
     )
 
 
@@ -174,11 +175,22 @@ def set_value(
 # --- explanations and comments --------------------------------------------------------------
 
 
+# `set_note(..., expected_version=ANY_VERSION)`: the text replaces whatever is stored (a sheet's
+# explanation column, which records no version of the text it was downloaded with).
+ANY_VERSION = object()
+
+
 @transaction.atomic
 def set_note(
-    access: Access, code: str, text: str, *, expected_version: int | None
+    access: Access,
+    code: str,
+    text: str,
+    *,
+    expected_version: int | object | None,
+    source: str = Source.TYPED,
 ) -> CriterionNote | None:
-    """The explanation, answer or comment the user writes on a criterion in this state."""
+    """The explanation, answer or comment the user writes on a criterion in this state (the
+    criterion page, or the explanation column of an uploaded sheet: `source`)."""
     assessment, user = access.assessment, access.user
     _node(assessment, code)
     kind = PART_NOTE[_part(access)]
@@ -187,7 +199,7 @@ def set_note(
         .filter(assessment=assessment, code=code, kind=kind)
         .first()
     )
-    if expected_version != (note.version if note else None):
+    if expected_version is not ANY_VERSION and expected_version != (note.version if note else None):
         raise Conflict(
             Message(N_("someone else changed this text meanwhile; reload and try again"))
         )
@@ -195,7 +207,7 @@ def set_note(
     old = note.text if note else ""
     if old == text:
         return note
-    _audit(assessment, user, key=code, field=kind, old_text=old, new_text=text)
+    _audit(assessment, user, key=code, field=kind, old_text=old, new_text=text, source=source)
     if not text:
         note.delete()
         return None

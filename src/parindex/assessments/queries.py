@@ -4,25 +4,54 @@ queries whatever the size of the framework."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from parindex.assessments.access import Access
+from django.utils import timezone
+
+from parindex.assessments.access import Access, Deadline
 from parindex.assessments.criteria import supported_codes, unsupported
 from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
 from parindex.domain import workflow
 from parindex.domain.framework import BONUS, PENALTY, SURVEY, Node
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+from parindex.domain.rules import MISSING, NEEDS_POINTS, Outcome
 from parindex.domain.scoring import (
     APPRAISAL,
     APPRAISAL2,
     FINAL,
     SELF,
     STAGES,
+    Completion,
     NodeScore,
     StageData,
     UnitScore,
     score_unit,
     self_scored,
     stage_data,
+)
+
+# Why a criterion needs someone's attention: the grid's badges and its filter ("only the rows
+# that need attention"), in the order they are shown.
+EMPTY = "empty"  # nothing the engine can score yet (counts as 0)
+UNSUPPORTED = "unsupported"  # self-scored above 0 without evidence or an explanation
+AWAITING = "awaiting"  # an appraisal comment not answered yet, while explanations are asked
+UNREVIEWED = "unreviewed"  # a document the appraisers have not reviewed, during the appraisal
+OVERRIDE = "override"  # points typed over a criterion that its figures compute
+ATTENTION = (EMPTY, UNSUPPORTED, AWAITING, UNREVIEWED, OVERRIDE)
+
+# The workflow steps that cannot be undone by the person taking them: the page states their
+# consequence and asks for a confirmation first (approving or starting an appraisal loses
+# nobody's work, and asks for none).
+CONFIRMED_ACTIONS = (
+    "submit",
+    "withdraw",
+    "request_explanation",
+    "answer",
+    "finalize",
+    "publish",
+    "reopen",
 )
 
 
@@ -36,6 +65,8 @@ class InputCell:
     entry: ScoreEntry | None  # at the stage the user edits
     editable: bool
     stored: list[ScoreEntry] = field(default_factory=list)  # at every stage
+    title: str = ""  # as people know it ("Số hồ sơ tiếp nhận"); the name when none is given
+    unit: str = ""  # a label (hồ sơ, %, …)
 
 
 @dataclass
@@ -50,10 +81,24 @@ class GridRow:
     unsupported: bool = False
     inputs: list[InputCell] = field(default_factory=list)
     self_points: Decimal | None = None  # from the self-assessment: typed or computed
+    attention: list[str] = field(default_factory=list)  # ATTENTION reasons, for this user
+    # The engine's LeafScore: typed points replace what the criterion's figures give (what
+    # they give: `computed`).
+    override: bool = False
+    computed: Outcome | None = None
+    # A refused save, shown in the row as it was sent: the points and reason typed, and why.
+    typed_points: str | None = None
+    typed_reason: str = ""
+    error: str = ""
+    error_for: str = ""  # the input whose figure was refused; empty: the points
 
     @property
     def is_leaf(self) -> bool:
         return self.node.is_leaf
+
+    @property
+    def unreviewed(self) -> list[EvidenceLink]:
+        return [link for link in self.links if link.review == EvidenceLink.Review.PENDING]
 
     @property
     def is_survey(self) -> bool:
@@ -77,12 +122,99 @@ class Grid:
     unsupported: list[str]
     events: list = field(default_factory=list)
     adjustments: list = field(default_factory=list)  # (BONUS|PENALTY, entry or None)
-    errors: dict = field(default_factory=dict)  # code → a refusal to show in that row
     typed: dict = field(default_factory=dict)  # input name → what was typed and refused
+    only_attention: bool = False  # the filter: only the rows that need attention
+    today: date = field(default_factory=timezone.localdate)
 
     @property
     def assessment(self) -> UnitAssessment:
         return self.access.assessment
+
+    @property
+    def completion(self) -> Completion:
+        """Criteria the engine can score, over every stage (the engine's one definition)."""
+        return self.total.completion
+
+    @property
+    def leaves(self) -> list[GridRow]:
+        return [row for row in self.rows if row.is_leaf]
+
+    def codes(self, reason: str) -> list[str]:
+        """The criteria that need attention for `reason`, in the framework's order."""
+        return [row.node.code for row in self.leaves if reason in row.attention]
+
+    @property
+    def empty_codes(self) -> list[str]:
+        return self.codes(EMPTY)
+
+    @property
+    def unreviewed_codes(self) -> list[str]:
+        return self.codes(UNREVIEWED)
+
+    @property
+    def unreviewed_count(self) -> int:
+        """Documents not reviewed yet, for the criteria of `unreviewed_codes`."""
+        return sum(len(row.unreviewed) for row in self.leaves if UNREVIEWED in row.attention)
+
+    @property
+    def awaiting_codes(self) -> list[str]:
+        return self.codes(AWAITING)
+
+    @property
+    def commented_codes(self) -> list[str]:
+        """Criteria with an appraisal comment of round 1 (what explanations answer)."""
+        return [row.node.code for row in self.leaves if CriterionNote.Kind.COMMENT in row.notes]
+
+    @property
+    def attention_count(self) -> int:
+        return sum(1 for row in self.leaves if row.attention)
+
+    @property
+    def visible_rows(self) -> list[GridRow]:
+        """Every row, or with the filter on, the criteria that need attention under the
+        headings of their areas."""
+        if not self.only_attention:
+            return self.rows
+        shown: set[str] = set()
+        for row in self.leaves:
+            if row.attention:
+                node = row.node
+                while node is not None:
+                    shown.add(node.code)
+                    node = node.parent
+        return [row for row in self.rows if row.node.code in shown]
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The deadline the next step must meet (an officer's extension included)."""
+        return self.access.current_deadline
+
+    @property
+    def days_left(self) -> int | None:
+        deadline = self.deadline
+        return deadline.days_left(self.today) if deadline is not None else None
+
+    @property
+    def days_late(self) -> int:
+        days = self.days_left
+        return -days if days is not None and days < 0 else 0
+
+    @property
+    def blocked_submission(self) -> Message | None:
+        """What stops the submission that the unit puts right on the page: the same words
+        as the refusal of the action itself."""
+        if not self.unsupported:
+            return None
+        return Message(
+            N_("attach evidence or write an explanation for %(codes)s before submitting"),
+            {"codes": ", ".join(self.unsupported)},
+        )
+
+    @property
+    def confirmations(self) -> list[str]:
+        """The steps offered here that are confirmed before they are taken."""
+        offered = [a for a in self.actions if a in CONFIRMED_ACTIONS]
+        return [*offered, "reopen"] if self.reopen_targets else offered
 
     @property
     def part(self) -> str | None:
@@ -123,7 +255,7 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
     notes = list(CriterionNote.objects.filter(assessment=assessment))
     links = list(
         EvidenceLink.objects.filter(evidence__assessment=assessment)
-        .select_related("evidence")
+        .select_related("evidence", "evidence__uploaded_by")
         .order_by("evidence__uploaded_at", "id")
     )
     self_total = score_unit(framework, _stage_data(entries, (SELF,)))
@@ -136,6 +268,7 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
     by_code: dict[str, GridRow] = {}
 
     def visit(node: Node, depth: int) -> None:
+        leaf = total.leaves.get(node.code)
         row = GridRow(
             node,
             depth,
@@ -143,6 +276,8 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
             score=total.nodes[node.code],
             unsupported=node.code in missing,
             self_points=self_points.get(node.code),
+            override=leaf is not None and leaf.override,
+            computed=leaf.computed if leaf is not None else None,
         )
         rows.append(row)
         by_code[node.code] = row
@@ -161,6 +296,9 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
         if link.code in by_code:
             by_code[link.code].links.append(link)
     _attach_inputs(framework, entries, rows, access)
+    for row in rows:
+        if row.is_leaf:
+            row.attention = _attention(row, total, access)
     finals = {e.key: e for e in entries if e.stage == FINAL}
     return Grid(
         access,
@@ -173,12 +311,38 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
     )
 
 
+def _attention(row: GridRow, total: UnitScore, access: Access) -> list[str]:
+    """Why the criterion needs attention now. A survey criterion is the CCHC officer's to
+    fill; unreviewed documents matter while the appraisers review, unanswered comments while
+    the unit explains."""
+    state = access.state
+    reasons = []
+    leaf = total.leaves.get(row.node.code)
+    empty = leaf is not None and leaf.outcome.status in (MISSING, NEEDS_POINTS)
+    if empty and (not row.is_survey or access.officer_stage is not None):
+        reasons.append(EMPTY)
+    if row.unsupported:
+        reasons.append(UNSUPPORTED)
+    if (
+        state == workflow.EXPLANATION
+        and CriterionNote.Kind.COMMENT in row.notes
+        and CriterionNote.Kind.ANSWER not in row.notes
+    ):
+        reasons.append(AWAITING)
+    if state in (workflow.APPRAISAL1, workflow.APPRAISAL2) and row.unreviewed:
+        reasons.append(UNREVIEWED)
+    if row.override:
+        reasons.append(OVERRIDE)
+    return reasons
+
+
 def _attach_inputs(framework, entries, rows, access: Access) -> None:
     kinds = framework.inputs()
     by_name: dict[str, dict[str, ScoreEntry]] = {}
     for entry in entries:
         if entry.key in kinds:
             by_name.setdefault(entry.key, {})[entry.stage] = entry
+    info = framework.inputs_info
     input_stage = access.stage_for(workflow.INPUT)
     survey_stage = access.stage_for(workflow.SURVEY)
     for row in rows:
@@ -197,6 +361,8 @@ def _attach_inputs(framework, entries, rows, access: Access) -> None:
                     stages.get(edit_stage) if edit_stage else None,
                     edit_stage is not None,
                     list(stages.values()),
+                    info[name].title if name in info else name,
+                    info[name].unit if name in info else "",
                 )
             )
 
@@ -218,6 +384,16 @@ class OverviewRow:
     self_total: UnitScore
     total: UnitScore
     unsupported: int
+
+    @property
+    def completion(self) -> Completion:
+        """The same completion as the unit's grid shows."""
+        return self.total.completion
+
+    @property
+    def started(self) -> bool:
+        """Something is scored: before that, totals of 0 would read as a verdict."""
+        return self.completion.filled > 0
 
 
 def round_overview(round_) -> list[OverviewRow]:

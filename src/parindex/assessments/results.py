@@ -121,16 +121,40 @@ def framework_results(
     whose finalised, not yet published units are added (its officer's provisional ranking;
     `Results.provisional` names them). Treat the results as read-only: they may be shared
     with other requests."""
+    return results_history(framework, years=2 if with_previous else 1, provisional=provisional)[0]
+
+
+# How far back a trend goes: a framework a year. The cache (16 entries) holds a chain this long
+# beside the frameworks' own results.
+MAX_YEARS = 12
+
+
+def results_history(
+    framework: Framework, *, years: int = MAX_YEARS, provisional=None
+) -> list[Results]:
+    """The results of `framework` (as `framework_results`: compared with its previous year),
+    then those of each earlier framework of its chain (`previous`), newest first, at most
+    `years` of them. Earlier years are published results only, each computed once and cached
+    on its own, without its own previous year (last year's results survive this year's
+    changes). A warm call costs a query for the units, then the fingerprint of each year and
+    the framework of each earlier one. A chain that loops stops before it repeats itself."""
     units = _units_fingerprint()
-    previous, previous_key = None, None
-    domain = framework.domain
-    if with_previous and domain.previous:
-        earlier = Framework.objects.filter(code=domain.previous).first()
-        if earlier is not None:
-            # Cached on its own: last year's results survive this year's changes.
-            previous, previous_key = _cached(earlier, None, None, units, None)
+    chain = [framework]
+    seen = {framework.code}
+    while len(chain) < years:
+        code = chain[-1].domain.previous
+        if not code or code in seen:
+            break
+        earlier = Framework.objects.filter(code=code).first()
+        if earlier is None:
+            break
+        chain.append(earlier)
+        seen.add(code)
+    earlier_years = [_cached(model, None, None, units, None) for model in chain[1:]]
+    previous, previous_key = earlier_years[0] if earlier_years else (None, None)
     round_id = provisional.pk if provisional is not None else None
-    return _cached(framework, previous, previous_key, units, round_id)[0]
+    newest, _key = _cached(framework, previous, previous_key, units, round_id)
+    return [newest, *(results for results, _key in earlier_years)]
 
 
 def _cached(framework: Framework, previous: Results | None, previous_key, units: int, round_id):

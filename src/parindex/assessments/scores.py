@@ -12,6 +12,8 @@ go to, and refuses everything else with a reason per row. It then:
   and a row that does not say may not replace an existing value unless the writer asked to
   overwrite; a row equal to what is stored is a no-op;
 - asks the appraisal for a reason whenever a write lowers a criterion's points;
+- asks for an explanation whenever typed points override a criterion computed from figures
+  (one score per criterion: the figures' unless someone says why not);
 - writes all rows or none, records each value's provenance (source and import batch) and
   audits every change (who, when, old, new, why).
 
@@ -32,6 +34,7 @@ from django.utils import timezone
 from parindex.assessments.access import Access
 from parindex.assessments.models import (
     AuditEntry,
+    CriterionNote,
     ImportBatch,
     ScoreEntry,
     Source,
@@ -43,8 +46,16 @@ from parindex.domain.framework import BONUS, PENALTY, RESERVED_CODES, SURVEY
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import NumberError, format_number, parse_decimal
-from parindex.domain.rules import COUNT, FLAG, RATIO
-from parindex.domain.scoring import SELF, StageData, plan, score_unit, stage_data
+from parindex.domain.rules import COUNT, FLAG, NOT_APPLICABLE, RATIO, SCORED
+from parindex.domain.scoring import (
+    APPRAISAL,
+    APPRAISAL2,
+    SELF,
+    StageData,
+    plan,
+    score_unit,
+    stage_data,
+)
 from parindex.frameworks.models import Framework
 from parindex.tables import RowProblem, TableError
 from parindex.units.models import Unit
@@ -140,6 +151,7 @@ class WriteReport:
     # A person's write: every entry of the assessment as it stands after the write (the
     # page redraws from them without reading them again).
     unit_entries: list[ScoreEntry] | None = None
+    notes: int = 0  # explanations written with the values (a sheet's explanation column)
 
 
 class WriteRefused(TableError):
@@ -525,7 +537,7 @@ def _stale(entry: ScoreEntry, current) -> Message:
         {
             "code": entry.key,
             "who": entry.updated_by or "—",
-            "when": timezone.localtime(entry.updated_at).strftime("%H:%M %d/%m/%Y"),
+            "when": timezone.localtime(entry.updated_at).strftime("%d/%m/%Y %H:%M"),
             "now": format_number(current) if current is not None else "—",
         },
     )
@@ -601,6 +613,7 @@ def _write(
     if problems:
         return problems, conflict
     problems = _reasons_for_lowering(writer, framework, changes, loaded if whole_unit else None)
+    problems += _unexplained_overrides(framework, changes, loaded if whole_unit else None)
     if problems:
         return problems, False
     created = _apply(writer, framework, changes, file, report)
@@ -635,16 +648,7 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
     nodes = domain.node_map()
     for unit_id in unit_ids:
         now = stage_data(rows.get(unit_id, ()))
-        after = stage_data(rows.get(unit_id, ()))
-        for p, _entry, _current in changes:
-            if p.unit_id != unit_id:
-                continue
-            data = after.setdefault(p.stage, StageData())
-            target = data.values if p.field == "value" else data.points
-            if p.number is None:
-                target.pop(p.item.key, None)
-            else:
-                target[p.item.key] = p.number
+        after = _after(rows, changes, unit_id)
         old, new = score_unit(domain, now, steps), score_unit(domain, after, steps)
         lowered = {
             code: (old.nodes[code].score, new.nodes[code].score)
@@ -675,6 +679,113 @@ def _reasons_for_lowering(writer, framework, changes, loaded=None) -> list[RowPr
                     )
                 )
     return problems
+
+
+# The criterion's note that explains an override, by the stage the points go to: the unit's
+# explanation (giải trình) of its self-assessment, the appraiser's comment of each round.
+OVERRIDE_NOTES = {
+    SELF: CriterionNote.Kind.EXPLANATION,
+    APPRAISAL: CriterionNote.Kind.COMMENT,
+    APPRAISAL2: CriterionNote.Kind.COMMENT2,
+}
+
+
+def _after(rows: dict[int, list], changes, unit_id: int) -> dict[str, StageData]:
+    """A unit's stage data as it will be once `changes` are written."""
+    after = stage_data(rows.get(unit_id, ()))
+    for p, _entry, _current in changes:
+        if p.unit_id != unit_id:
+            continue
+        data = after.setdefault(p.stage, StageData())
+        target = data.values if p.field == "value" else data.points
+        if p.number is None:
+            target.pop(p.item.key, None)
+        else:
+            target[p.item.key] = p.number
+    return after
+
+
+def _unexplained_overrides(framework, changes, loaded=None) -> list[RowProblem]:
+    """Points typed for a criterion that its figures compute replace the computation: the
+    writer explains why — the row's reason or note, the note already stored with those points,
+    or the criterion's written note of the stage (the unit's explanation for the
+    self-assessment, the appraiser's comment in an appraisal round). Points the rule asks for
+    (an empty denominator with the `manual` policy) are not an override."""
+    domain = framework.domain
+    nodes = domain.node_map()
+    asking = [
+        p
+        for p, entry, _current in changes
+        if p.field == "points"
+        and p.number is not None
+        and p.item.key in nodes
+        and nodes[p.item.key].effective_rule.data_driven
+        and not (p.item.reason or p.item.note or "").strip()
+        and not (p.item.note is None and entry is not None and entry.note.strip())
+    ]
+    if not asking:
+        return []
+    unit_ids = {p.unit_id for p in asking}
+    noted = set(
+        CriterionNote.objects.filter(
+            assessment__framework=framework,
+            assessment__unit_id__in=unit_ids,
+            code__in={p.item.key for p in asking},
+        )
+        .exclude(text="")
+        .values_list("assessment__unit_id", "code", "kind")
+    )
+    asking = [
+        p for p in asking if (p.unit_id, p.item.key, OVERRIDE_NOTES.get(p.stage)) not in noted
+    ]
+    if not asking:
+        return []
+    if loaded is None:
+        loaded = ScoreEntry.objects.filter(framework=framework, unit_id__in=unit_ids)
+    rows: dict[int, list] = {}
+    for e in loaded:
+        rows.setdefault(e.unit_id, []).append((e.stage, e.key, e.points, e.value))
+    steps = plan(domain)
+    problems = []
+    for unit_id in unit_ids:
+        score = score_unit(domain, _after(rows, changes, unit_id), steps)
+        for p in asking:
+            leaf = score.leaves[p.item.key] if p.unit_id == unit_id else None
+            if leaf is None or not leaf.override or leaf.stage != p.stage:
+                continue
+            problems.append(
+                RowProblem(
+                    p.item.row,
+                    "note",
+                    Message(
+                        N_(
+                            "%(code)s is computed from its figures (%(computed)s): typed "
+                            "points override that only with an explanation; write the "
+                            "criterion's explanation or give a reason"
+                        ),
+                        {
+                            "code": p.item.key,
+                            "computed": computed_text(
+                                leaf.computed, nodes[p.item.key].effective_max
+                            ),
+                        },
+                    ),
+                )
+            )
+    return problems
+
+
+def computed_text(outcome, node_max: Decimal) -> Message:
+    """What a criterion's figures give, in words ("1,5 of 2 points", "not applicable",
+    "figures not entered yet"): `LeafScore.computed` of an override, for messages and pages."""
+    if outcome is not None and outcome.status == SCORED:
+        return Message(
+            N_("%(points)s of %(max)s points"),
+            {"points": format_number(outcome.points), "max": format_number(node_max)},
+        )
+    if outcome is not None and outcome.status == NOT_APPLICABLE:
+        return Message(N_("not applicable"))
+    return Message(N_("figures not entered yet"))
 
 
 def _apply(writer, framework, changes, file, report) -> list[ScoreEntry]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from parindex.domain.i18n import Message
@@ -20,6 +21,7 @@ from parindex.domain.problems import Problems, join_path
 from parindex.domain.rules import (
     COUNT,
     FLAG,
+    INPUT_NAME,
     NUMBER,
     RATIO,
     Manual,
@@ -60,6 +62,7 @@ FRAMEWORK_KEYS = (
     "bands",
     "ranking",
     "nodes",
+    "inputs",
 )
 NODE_KEYS = (
     "code",
@@ -83,6 +86,26 @@ class ClassBand:
     label: str
 
 
+# The `inputs:` section: each named input's title (and unit) for the people who enter it.
+INPUT_KEYS = ("title", "unit")
+MAX_INPUT_TITLE = 300
+MAX_INPUT_UNIT = 50
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """A named input as people see it: "Số hồ sơ giải quyết đúng hạn" (hồ sơ), not
+    `dossiers.on_time`. `title` is the name itself when the framework gives none; `unit` is a
+    label only (hồ sơ, nhiệm vụ, %, triệu đồng …), never a conversion. `kind` (count, ratio,
+    flag, number: see `rules`) is decided by the rules that read the input; a ratio is stored
+    as a share (0.97) and shown as a percentage."""
+
+    name: str
+    title: str
+    unit: str = ""
+    kind: str = NUMBER
+
+
 @dataclass(frozen=True)
 class Ranking:
     method: str = "competition"  # 1, 2, 2, 4; "dense" gives 1, 2, 2, 3
@@ -102,6 +125,9 @@ class Node:
     guidance: str = ""  # how to score (hướng dẫn chấm)
     evidence: str = ""  # the evidence expected (tài liệu kiểm chứng)
     parent: Node | None = field(default=None, repr=False, compare=False)
+    # The framework the node belongs to (set by `Framework`): its rule is described with the
+    # framework's input titles.
+    framework: Framework | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_leaf(self) -> bool:
@@ -141,6 +167,11 @@ class Node:
         for child in self.children:
             yield from child.walk()
 
+    def describe(self) -> Message:
+        """The leaf's rule in plain words, its inputs named by their titles."""
+        title = self.framework.input_title if self.framework is not None else None
+        return self.effective_rule.describe(self.effective_max, title)
+
 
 @dataclass
 class Framework:
@@ -154,6 +185,12 @@ class Framework:
     penalty_max: Decimal = Decimal(0)
     bands: list[ClassBand] = field(default_factory=list)
     ranking: Ranking = field(default_factory=Ranking)
+    # The file's `inputs:` section as written (its order kept): titles and units by name.
+    declared_inputs: dict[str, InputInfo] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for node in self.walk():
+            node.framework = self
 
     def walk(self) -> Iterator[Node]:
         for node in self.nodes:
@@ -176,6 +213,27 @@ class Framework:
             for name, kind in leaf.effective_rule.inputs().items():
                 found[name] = merge_kinds(found.get(name, NUMBER), kind) or kind
         return found
+
+    @cached_property
+    def inputs_info(self) -> dict[str, InputInfo]:
+        """Every named input the rules read, with its title and unit (the title is the name
+        when the `inputs:` section does not give one): in the order of the `inputs:` section,
+        then the others in the order the rules read them."""
+        kinds = self.inputs()
+        order = [name for name in self.declared_inputs if name in kinds]
+        order += [name for name in kinds if name not in self.declared_inputs]
+        found = {}
+        for name in order:
+            kind = kinds[name]
+            declared = self.declared_inputs.get(name)
+            title, unit = (declared.title, declared.unit) if declared else (name, "")
+            found[name] = InputInfo(name, title, unit, kind)
+        return found
+
+    def input_title(self, name: str) -> str:
+        """The title of a named input, or the name itself when the framework gives none."""
+        info = self.declared_inputs.get(name)
+        return info.title if info is not None else name
 
     def band_for(self, index_pct: Decimal | None) -> str | None:
         if index_pct is None:
@@ -201,6 +259,11 @@ class Framework:
         if self.ranking != Ranking():
             data["ranking"] = {"method": self.ranking.method, "precision": self.ranking.precision}
         data["nodes"] = [node_to_dict(node) for node in self.nodes]
+        if self.declared_inputs:
+            data["inputs"] = {
+                name: {"title": info.title, **({"unit": info.unit} if info.unit else {})}
+                for name, info in self.declared_inputs.items()
+            }
         return data
 
 
@@ -280,6 +343,7 @@ def load_framework(data: Any) -> tuple[Framework | None, Problems]:
     penalty_max = _number(data.get("penalty_max"), "penalty_max", problems, non_negative=True)
     bands = _bands(data.get("bands"), problems)
     ranking = _ranking(data.get("ranking"), problems)
+    declared = _declared_inputs(data.get("inputs"), problems)
 
     raw_nodes = data.get("nodes")
     nodes: list[Node] = []
@@ -300,6 +364,7 @@ def load_framework(data: Any) -> tuple[Framework | None, Problems]:
         penalty_max=penalty_max or Decimal(0),
         bands=bands,
         ranking=ranking,
+        declared_inputs=declared,
     )
     _check_inputs(framework, problems)
     if problems.errors:
@@ -363,6 +428,56 @@ def _bands(raw, problems) -> list[ClassBand]:
             "bands", N_("an index below %(min)s gets no band"), min=format_number(bands[-1].min)
         )
     return ordered
+
+
+def _declared_inputs(raw, problems) -> dict[str, InputInfo]:
+    """The `inputs:` section: name → {title, unit} (or, as the database stores it to keep the
+    order, a list of {name, title, unit})."""
+    if raw is None:
+        return {}
+    if isinstance(raw, list) and all(isinstance(item, Mapping) and "name" in item for item in raw):
+        names = [item["name"] for item in raw]
+        if len(set(map(str, names))) == len(names):
+            raw = {item["name"]: {k: v for k, v in item.items() if k != "name"} for item in raw}
+    if not isinstance(raw, Mapping):
+        problems.error("inputs", N_("inputs is a mapping of input names to {title, unit}"))
+        return {}
+    found: dict[str, InputInfo] = {}
+    for name, item in raw.items():
+        at = join_path("inputs", str(name))
+        if not isinstance(name, str) or not INPUT_NAME.match(name) or len(name) > 100:
+            problems.error(
+                at,
+                N_(
+                    "“%(value)s” is not an input name (lowercase words joined by dots, "
+                    "e.g. dossiers.postal_share)"
+                ),
+                value=name,
+            )
+            continue
+        if not isinstance(item, Mapping):
+            problems.error(at, N_("each input is {title, unit}"))
+            continue
+        for key in item:
+            if key not in INPUT_KEYS:
+                problems.error(join_path(at, str(key)), N_("unknown key"))
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problems.error(join_path(at, "title"), N_("required"))
+            continue
+        if len(title.strip()) > MAX_INPUT_TITLE:
+            problems.error(
+                join_path(at, "title"), N_("at most %(count)s characters"), count=MAX_INPUT_TITLE
+            )
+            continue
+        unit = _text(item.get("unit"), join_path(at, "unit"), problems)
+        if len(unit) > MAX_INPUT_UNIT:
+            problems.error(
+                join_path(at, "unit"), N_("at most %(count)s characters"), count=MAX_INPUT_UNIT
+            )
+            continue
+        found[name] = InputInfo(name, title.strip(), unit)
+    return found
 
 
 def _ranking(raw, problems) -> Ranking:
@@ -516,6 +631,10 @@ def _node(
 def _check_inputs(framework: Framework, problems: Problems) -> None:
     kinds: dict[str, tuple[str, str]] = {}
     codes = {node.code for node in framework.walk()}
+    read = {name for leaf in framework.leaves() for name in leaf.effective_rule.inputs()}
+    for name in framework.declared_inputs:
+        if name not in read:
+            problems.warning(join_path("inputs", name), N_("no rule reads %(name)s"), name=name)
     for leaf in framework.leaves():
         for name, kind in leaf.effective_rule.inputs().items():
             if name in codes:

@@ -16,7 +16,7 @@ Conventions (see `docs/framework-format.md` in the project for the file format):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -58,6 +58,19 @@ class Outcome:
 
 
 _EMPTY = object()  # sentinel: a ratio whose denominator is zero
+
+# How a rule names its inputs in its description: input name → title ("Số hồ sơ đã tiếp
+# nhận"). None: by their names (a rule on its own knows no titles; the framework does).
+Titles = Callable[[str], str] | None
+
+
+def named(name: str, title: Titles) -> str:
+    """An input as a sentence names it: its title with the first letter in lower case (the
+    title stands mid-sentence; an acronym such as SIPAS keeps its capitals), else its name."""
+    text = title(name) if title is not None else name
+    if text != name and len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 class ParamReader:
@@ -205,8 +218,20 @@ class Source:
         # A numerator above its denominator is a data slip; never score above 100 %.
         return min(ONE, values[self.numerator] / denominator)
 
-    def describe(self) -> str:
-        return self.input or f"{self.numerator} ÷ {self.denominator}"
+    def describe(self, title: Titles = None) -> str | Message:
+        if self.input:
+            return named(self.input, title)
+        return Message(
+            N_("the ratio %(numerator)s / %(denominator)s"),
+            {
+                "numerator": named(self.numerator or "", title),
+                "denominator": named(self.denominator or "", title),
+            },
+        )
+
+    def describe_value(self, value: Decimal) -> str:
+        """A threshold on the figure: a percentage for a ratio of two counts."""
+        return format_percent(value * 100, 1) if self.is_fraction else format_number(value)
 
     def to_dict(self) -> dict:
         if self.input:
@@ -265,8 +290,9 @@ class Rule:
         """Points computed from inputs. Rules whose points are typed return MISSING."""
         return Outcome(MISSING)
 
-    def describe(self, node_max: Decimal) -> Message:
-        """The rule in plain words, for the people who score with it."""
+    def describe(self, node_max: Decimal, title: Titles = None) -> Message:
+        """The rule in plain words, for the people who score with it; `title` names the
+        inputs (see `Node.describe`, which gives the framework's titles)."""
         return Message(N_("points from 0 to %(max)s"), {"max": format_number(node_max)})
 
     def _apply_empty(self, policy: str, node_max: Decimal) -> Outcome:
@@ -312,7 +338,7 @@ class Manual(Rule):
         low = reader.decimal("min", default=ZERO)
         return cls(step, low)
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         if self.step:
             return Message(
                 N_("points from %(min)s to %(max)s, in steps of %(step)s"),
@@ -372,11 +398,17 @@ class PassFail(Rule):
             reader.name("input"),
         )
 
-    def describe(self, node_max):
-        return Message(
-            N_("met: %(yes)s; not met: %(no)s"),
-            {"yes": format_number(self.passed(node_max)), "no": format_number(self.fail_points)},
-        )
+    def describe(self, node_max, title=None):
+        points = {
+            "yes": format_number(self.passed(node_max)),
+            "no": format_number(self.fail_points),
+        }
+        if self.input:
+            return Message(
+                N_("met (%(input)s): %(yes)s; not met: %(no)s"),
+                {**points, "input": named(self.input, title)},
+            )
+        return Message(N_("met: %(yes)s; not met: %(no)s"), points)
 
     def to_dict(self):
         data: dict[str, Any] = {"type": self.TYPE}
@@ -472,7 +504,7 @@ class Levels(Rule):
             reader.error("levels", N_("two levels give the same points"))
         return cls(tuple(levels))
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("one of: %(levels)s"),
             {"levels": "; ".join(f"{lv.label} {format_number(lv.points)}" for lv in self.levels)},
@@ -524,11 +556,11 @@ class Survey(Rule):
     def read(cls, reader):
         return cls(reader.name("input"))
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         if self.input:
             return Message(
                 N_("%(max)s × share of satisfied answers (%(input)s)"),
-                {"max": format_number(node_max), "input": self.input},
+                {"max": format_number(node_max), "input": named(self.input, title)},
             )
         return Message(N_("survey points from 0 to %(max)s"), {"max": format_number(node_max)})
 
@@ -569,10 +601,10 @@ class Ratio(Rule):
     def read(cls, reader):
         return cls(Source.read(reader, RATIO), _read_empty(reader, True) or "zero")
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("%(max)s × %(figure)s"),
-            {"max": format_number(node_max), "figure": self.source.describe()},
+            {"max": format_number(node_max), "figure": self.source.describe(title)},
         )
 
     def to_dict(self):
@@ -604,12 +636,12 @@ class RatioTarget(Ratio):
         )
         return cls(source, _read_empty(reader, True) or "zero", target)
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("%(max)s × %(figure)s ÷ %(target)s, at most %(max)s"),
             {
                 "max": format_number(node_max),
-                "figure": self.source.describe(),
+                "figure": self.source.describe(title),
                 "target": format_percent(self.target * 100, 1),
             },
         )
@@ -645,12 +677,12 @@ class RatioThreshold(Rule):
             _read_empty(reader, True) or "zero",
         )
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("%(yes)s if %(figure)s ≥ %(threshold)s, otherwise %(no)s"),
             {
                 "yes": format_number(self.passed(node_max)),
-                "figure": self.source.describe(),
+                "figure": self.source.describe(title),
                 "threshold": format_percent(self.threshold * 100, 1),
                 "no": format_number(self.fail_points),
             },
@@ -736,13 +768,14 @@ class Bands(Rule):
         bands.sort(key=lambda band: band.min, reverse=True)
         return cls(source, tuple(bands), reader.decimal("else_points", default=ZERO), empty)
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("by bands of %(figure)s: %(bands)s; below: %(otherwise)s"),
             {
-                "figure": self.source.describe(),
+                "figure": self.source.describe(title),
                 "bands": "; ".join(
-                    f"≥ {format_number(b.min)} → {format_number(b.points)}" for b in self.bands
+                    f"≥ {self.source.describe_value(b.min)} → {format_number(b.points)}"
+                    for b in self.bands
                 ),
                 "otherwise": format_number(self.else_points),
             },
@@ -804,14 +837,14 @@ class Linear(Rule):
             hi = lo + 1
         return cls(source, lo, hi, _read_empty(reader, source.is_fraction))
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("0 at %(lo)s, %(max)s at %(hi)s of %(figure)s, linear between"),
             {
-                "lo": format_number(self.lo),
-                "hi": format_number(self.hi),
+                "lo": self.source.describe_value(self.lo),
+                "hi": self.source.describe_value(self.hi),
                 "max": format_number(node_max),
-                "figure": self.source.describe(),
+                "figure": self.source.describe(title),
             },
         )
 
@@ -857,13 +890,13 @@ class Deduction(Rule):
             reader.error("floor", N_("floor must be below base"))
         return cls(name, per, base, floor)
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
-            N_("%(base)s − %(per)s for each %(input)s, not below %(floor)s"),
+            N_("%(base)s − %(per)s × %(input)s, not below %(floor)s"),
             {
                 "base": format_number(self.base),
                 "per": format_number(self.per, 4),
-                "input": self.input,
+                "input": named(self.input, title),
                 "floor": format_number(self.floor),
             },
         )
@@ -911,12 +944,12 @@ class ExternalIndex(Rule):
             reader.error("target", N_("target is above scale"))
         return cls(name, scale, target)
 
-    def describe(self, node_max):
+    def describe(self, node_max, title=None):
         return Message(
             N_("%(max)s × %(input)s ÷ %(target)s, at most %(max)s"),
             {
                 "max": format_number(node_max),
-                "input": self.input,
+                "input": named(self.input, title),
                 "target": format_number(self.target or self.scale),
             },
         )
@@ -993,8 +1026,20 @@ class Composite(Rule):
             parts.append(Part(rule, part_max, weight if weight is not None else ONE))
         return cls(tuple(parts), mode)
 
-    def describe(self, node_max):
-        parts = tuple(part.rule.describe(part.max) for part in self.parts)
+    def describe(self, node_max, title=None):
+        parts = tuple(part.rule.describe(part.max, title) for part in self.parts)
+        if self.mode == "weighted":
+            parts = tuple(
+                Message(
+                    N_("%(weight)s × (%(part)s)"),
+                    {"weight": format_number(part.weight, 4), "part": text},
+                )
+                for part, text in zip(self.parts, parts, strict=True)
+            )
+            return Message(
+                N_("weighted sum of parts, at most %(max)s: %(parts)s"),
+                {"max": format_number(node_max), "parts": parts},
+            )
         return Message(
             N_("sum of parts, at most %(max)s: %(parts)s"),
             {"max": format_number(node_max), "parts": parts},

@@ -5,6 +5,12 @@ leaf the latest stage that has something for it prevails, even when lower than t
 "Something" is points typed for the leaf, or a value of one of its rule's inputs; inputs read
 at a stage fall back to earlier stages for the values not given again.
 
+One score per criterion: a leaf whose rule reads inputs is scored from them. Points typed for
+it at the prevailing stage win over the figures (of that stage and earlier ones) and are an
+*override*, reported with what the figures give (`LeafScore.override`, `.computed`) — except
+where the rule itself asks for typed points (the `manual` empty policy on an empty
+denominator). The score gate accepts an override only with an explanation.
+
 Inner nodes sum their children, capped at their own max; not-applicable leaves drop out of the
 points and of the maximum. Total = Σ top-level nodes + bonus − penalty (each capped); index % =
 total ÷ applicable max × 100.
@@ -16,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from parindex.domain.comparison import Change
 from parindex.domain.framework import BONUS, PENALTY, Framework, Node
 from parindex.domain.numbers import quantize
 from parindex.domain.ranking import Place, rank
@@ -41,8 +48,15 @@ class StageData:
 
 @dataclass(frozen=True)
 class LeafScore:
+    """How a leaf is scored: `outcome` (points, not applicable, or what is missing) and the
+    stage it comes from. `override`: typed points replace what the leaf's figures give;
+    `computed` is then the rule's own outcome at that stage (scored, not applicable, or
+    missing: no figures yet), for "1,5 instead of 1 (computed from the figures)"."""
+
     outcome: Outcome
     stage: str | None
+    override: bool = False
+    computed: Outcome | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,11 @@ class UnitScore:
             for code, leaf in self.leaves.items()
             if leaf.outcome.status in (MISSING, NEEDS_POINTS)
         ]
+
+    @property
+    def overrides(self) -> list[str]:
+        """Criteria computed from figures whose typed points replace the computation."""
+        return [code for code, leaf in self.leaves.items() if leaf.override]
 
     @property
     def completion(self) -> Completion:
@@ -130,7 +149,13 @@ def _resolve(step: _Step, stages, cumulative) -> LeafScore:
         if data is None:
             continue
         if step.code in data.points:
-            return LeafScore(Outcome.scored(data.points[step.code]), stage)
+            typed = Outcome.scored(data.points[step.code])
+            if not step.names:
+                return LeafScore(typed, stage)
+            computed = step.rule.evaluate(step.max, cumulative[stage])
+            if computed.status == NEEDS_POINTS:  # the rule asks for these points
+                return LeafScore(typed, stage)
+            return LeafScore(typed, stage, override=True, computed=computed)
         if step.names and any(name in data.values for name in step.names):
             return LeafScore(step.rule.evaluate(step.max, cumulative[stage]), stage)
     return LeafScore(Outcome(MISSING, missing=step.names), None)
@@ -249,6 +274,15 @@ class NodeResult:
     previous: NodeScore | None = None
     previous_code: str | None = None
 
+    @property
+    def change(self) -> Change | None:
+        """Against last year's counterpart (`parindex.domain.comparison`), if any: between
+        the figures as shown (3 decimals), so that the change is their difference."""
+        if self.previous is None:
+            return None
+        last = self.previous
+        return Change(*map(quantize, (last.score, last.max, self.score, self.max)))
+
 
 @dataclass
 class PreviousResult:
@@ -269,6 +303,15 @@ class UnitResult:
     place: Place | None
     nodes: list[NodeResult]
     previous: PreviousResult | None = None
+
+    @property
+    def change(self) -> Change | None:
+        """The total against last year's (`parindex.domain.comparison`), if any: between
+        the figures as shown (3 decimals), so that the change is their difference."""
+        if self.previous is None:
+            return None
+        last, now = self.previous, self.score
+        return Change(*map(quantize, (last.total, last.max, now.total, now.max)))
 
 
 @dataclass

@@ -14,6 +14,7 @@ an override) or reopen an assessment to an earlier state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from parindex.domain import scoring
 from parindex.domain.i18n import Message
@@ -32,6 +33,10 @@ STATES = (DRAFT, SUBMITTED, APPRAISAL1, EXPLANATION, APPRAISAL2, FINAL, PUBLISHE
 # published figures: they count in rankings, and no round may take the unit over.
 RECORDED = "recorded"
 
+# Labels are lower case: they are also words inside sentences ("cannot submit: the assessment
+# is submitted"). Where one stands alone — a badge, a button, a list of steps — the template
+# capitalises it (`|capfirst`), and every message shown as a sentence is capitalised where it
+# is shown (base.html), so that the texts themselves never depend on their position.
 STATE_LABELS = {
     DRAFT: N_("being drafted"),
     SUBMITTED: N_("submitted"),
@@ -56,6 +61,23 @@ APPRAISAL_WINDOW = "appraisal"
 EXPLANATION_WINDOW = "explanation"
 APPRAISAL2_WINDOW = "appraisal2"
 WINDOWS = (SELF_WINDOW, APPRAISAL_WINDOW, EXPLANATION_WINDOW, APPRAISAL2_WINDOW)
+
+WINDOW_LABELS = {
+    SELF_WINDOW: N_("self-assessment"),
+    APPRAISAL_WINDOW: N_("appraisal"),
+    EXPLANATION_WINDOW: N_("explanations"),
+    APPRAISAL2_WINDOW: N_("second appraisal"),
+}
+
+# The deadline that the next step from a state must meet: what "overdue" means for a unit.
+# A submitted assessment waits for its appraisal, which the appraisal deadline covers.
+CURRENT_WINDOW = {
+    DRAFT: SELF_WINDOW,
+    SUBMITTED: APPRAISAL_WINDOW,
+    APPRAISAL1: APPRAISAL_WINDOW,
+    EXPLANATION: EXPLANATION_WINDOW,
+    APPRAISAL2: APPRAISAL2_WINDOW,
+}
 
 
 @dataclass(frozen=True)
@@ -124,8 +146,25 @@ def window_of(action: str, state: str) -> str | None:
     return transition.window
 
 
-def refusal(action: str, state: str, roles: frozenset[str] | set[str]) -> Message | None:
-    """Why `action` cannot be taken from `state` by someone holding `roles`, or None."""
+def refusal(
+    action: str,
+    state: str,
+    roles: frozenset[str] | set[str],
+    *,
+    own: bool = False,
+    approved: bool = False,
+    due: date | None = None,
+    today: date | None = None,
+) -> Message | None:
+    """Why `action` cannot be taken now, or None: the one decision behind both the buttons a
+    page offers and the refusal of the action itself.
+
+    `roles`: what the person holds towards the assessment; `own`: the assessment is the
+    department's own (its unit runs the round), which a leader approves before it is
+    appraised; `approved`: a leader has approved it; `due`: the deadline in force for the
+    action's window (an officer's extension included), checked against `today`.
+    What the person can put right on the page (evidence missing before a submission) is not
+    decided here: the button stays, and the action says what to fix."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         return Message(N_("unknown action “%(action)s”"), {"action": action})
@@ -136,7 +175,24 @@ def refusal(action: str, state: str, roles: frozenset[str] | set[str]) -> Messag
             N_("cannot %(action)s: the assessment is %(state)s"),
             {"action": Message(ACTION_LABELS[action]), "state": Message(STATE_LABELS[state])},
         )
+    if action == "approve" and not own:
+        return Message(N_("only the department's own self-assessment needs a leader's approval"))
+    if action == "approve" and approved:
+        return Message(N_("the department's self-assessment is already approved"))
+    if action == "start_appraisal" and own and not approved:
+        return Message(N_("a leader must approve the department's self-assessment first"))
+    window = window_of(action, state)
+    if window is not None and due is not None and today is not None and today > due:
+        return late(window, due)
     return None
+
+
+def late(window: str, due: date) -> Message:
+    """The refusal of an action whose deadline has passed, with the way out."""
+    return Message(
+        N_("the %(window)s deadline passed on %(due)s; ask the CCHC officer for an extension"),
+        {"window": Message(WINDOW_LABELS[window]), "due": due.strftime("%d/%m/%Y")},
+    )
 
 
 def reopen_refusal(state: str, target: str, roles: frozenset[str] | set[str]) -> Message | None:
@@ -150,8 +206,31 @@ def reopen_refusal(state: str, target: str, roles: frozenset[str] | set[str]) ->
     return None
 
 
-def available_actions(state: str, roles: frozenset[str] | set[str]) -> list[str]:
-    return [action for action in TRANSITIONS if refusal(action, state, roles) is None]
+def available_actions(
+    state: str,
+    roles: frozenset[str] | set[str],
+    *,
+    own: bool = False,
+    approved: bool = False,
+    due: dict[str, date] | None = None,
+    today: date | None = None,
+) -> list[str]:
+    """The actions `refusal` allows now (`due`: the deadline in force for each window)."""
+    due = due or {}
+    return [
+        action
+        for action in TRANSITIONS
+        if refusal(
+            action,
+            state,
+            roles,
+            own=own,
+            approved=approved,
+            due=due.get(window_of(action, state)),
+            today=today,
+        )
+        is None
+    ]
 
 
 # What each role may edit, by state: the self-assessment in draft, appraisal scores in the

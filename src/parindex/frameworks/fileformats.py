@@ -1,7 +1,8 @@
 """Framework files: YAML and XLSX, read into the file form and written from the canonical one.
 
-XLSX layout (documented in docs/framework-format.md): a sheet `framework` of key/value rows
-and one sheet `nodes` with a row per node, in tree order, with the columns of NODE_COLUMNS.
+XLSX layout (documented in docs/framework-format.md): a sheet `framework` of key/value rows,
+one sheet `nodes` with a row per node, in tree order, with the columns of NODE_COLUMNS, and,
+when the framework titles its named inputs, a sheet `inputs` (`name | title | unit`).
 A rule, the bands and the ranking are written in a cell as one line of YAML
 (`{type: ratio_threshold, input: dossiers.postal_share, threshold: 0.1, empty: zero}`).
 
@@ -40,7 +41,11 @@ _EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 META_SHEET = "framework"
 NODES_SHEET = "nodes"
-META_KEYS = tuple(key for key in FRAMEWORK_KEYS if key != "nodes")
+INPUTS_SHEET = "inputs"
+# The inputs sheet may be named in Vietnamese too (a province's own workbook).
+INPUTS_SHEET_NAMES = (INPUTS_SHEET, "số liệu", "chỉ tiêu")
+INPUT_COLUMNS = ("name", "title", "unit")
+META_KEYS = tuple(key for key in FRAMEWORK_KEYS if key not in ("nodes", "inputs"))
 NODE_COLUMNS = (
     "code",
     "parent",
@@ -237,6 +242,19 @@ def write_xlsx(framework: Framework, path: Path) -> None:
         for column, width in enumerate((8, 8, 60, 7, 9, 60, 10, 9, 40, 40)):
             sheet.set_column(column, column, width)
         sheet.autofilter(0, 0, max(row - 1, 1), len(NODE_COLUMNS) - 1)
+
+        if data.get("inputs"):
+            inputs = book.add_worksheet(INPUTS_SHEET)
+            inputs.write_row(0, 0, INPUT_COLUMNS, bold)
+            inputs.freeze_panes(1, 0)
+            for row, (name, item) in enumerate(data["inputs"].items(), start=1):
+                inputs.write_string(row, 0, name)
+                inputs.write_string(row, 1, item["title"], wrap)
+                if item.get("unit"):
+                    inputs.write_string(row, 2, item["unit"])
+            inputs.set_column(0, 0, 30)
+            inputs.set_column(1, 1, 70)
+            inputs.set_column(2, 2, 14)
     finally:
         book.close()
 
@@ -275,6 +293,8 @@ def read_xlsx(path: Path) -> dict[str, Any]:
             raise FrameworkFileError(problems)
         meta_rows = _sheet_rows(names[META_SHEET], 2)
         node_rows = _sheet_rows(names[NODES_SHEET], len(NODE_COLUMNS))
+        inputs_sheets = [names[name] for name in INPUTS_SHEET_NAMES if name in names]
+        input_rows = _sheet_rows(inputs_sheets[0], len(INPUT_COLUMNS)) if inputs_sheets else []
     except FrameworkFileError:
         raise
     except Exception as exc:  # a damaged sheet: bad XML, a bad cell
@@ -346,7 +366,43 @@ def read_xlsx(path: Path) -> dict[str, Any]:
     if problems.errors:
         raise FrameworkFileError(problems)
     data["nodes"] = top
+    inputs = _inputs_rows(input_rows, problems)
+    if problems.errors:
+        raise FrameworkFileError(problems)
+    if inputs:
+        data["inputs"] = inputs
     return data
+
+
+def _inputs_rows(rows: list[list], problems: Problems) -> dict[str, dict]:
+    """The inputs sheet as the `inputs:` mapping (name → {title, unit}); the domain checks
+    the names and titles, a row naming an input twice is refused here."""
+    if not rows:
+        return {}
+    header = [_text(h).lower() if h is not None else "" for h in rows[0]]
+    for required in ("name", "title"):
+        if required not in header:
+            problems.error(INPUTS_SHEET, N_("the column “%(column)s” is missing"), column=required)
+    for column in (h for h in header if h and h not in INPUT_COLUMNS):
+        problems.error(INPUTS_SHEET, N_("unknown column “%(column)s”"), column=column)
+    if problems.errors:
+        return {}
+    found: dict[str, dict] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = {name: row[i] if i < len(row) else None for i, name in enumerate(header) if name}
+        if all(_cell(v) is None for v in cells.values()):
+            continue
+        name = _text(cells.get("name"))
+        if name in found:
+            problems.error(f"{INPUTS_SHEET} row {number}", N_("%(name)s appears twice"), name=name)
+            continue
+        title = _cell(cells.get("title"))
+        item = {"title": title if title is None or isinstance(title, str) else _code(title)}
+        unit = _cell(cells.get("unit"))
+        if unit is not None:
+            item["unit"] = str(unit)
+        found[name] = item
+    return found
 
 
 def _sheet_rows(sheet, columns: int) -> list[list]:

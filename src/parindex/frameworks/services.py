@@ -21,11 +21,16 @@ from parindex.frameworks.fileformats import (
 from parindex.frameworks.models import Framework, Node
 
 CREATED, REPLACED, UNCHANGED = "created", "replaced", "unchanged"
+RETITLED = "retitled"
 OUTCOME_LABELS = {
     CREATED: gettext_lazy("created"),
     REPLACED: gettext_lazy("replaced (draft)"),
     UNCHANGED: gettext_lazy("unchanged"),
+    RETITLED: gettext_lazy("input titles updated"),
 }
+# Parts of a framework that are wording only: they change no score, so a published
+# framework may still gain or correct them (e.g. the titles of its named inputs).
+WORDING_KEYS = ("inputs",)
 
 
 class FrameworkRefused(Exception):
@@ -67,15 +72,26 @@ def import_framework(path: str | Path, *, publish: bool = False) -> tuple[Framew
 def save_framework(domain: DomainFramework, *, publish: bool = False) -> tuple[Framework, str]:
     """Create the framework, replace a draft of the same code, or do nothing if identical.
 
-    A published framework never changes: a corrected version is a new framework code.
+    A published framework never changes: a corrected version is a new framework code. Only
+    its wording that changes no score (WORDING_KEYS: the titles of its named inputs) may be
+    added or corrected ("retitled").
     """
-    document = to_jsonable(domain.to_dict())
+    document = stored_document(domain)
     framework = Framework.objects.select_for_update().filter(code=domain.code).first()
     if framework is not None and framework.document == document:
         if publish and not framework.is_published:
             publish_framework(framework.code)
             framework.refresh_from_db()
         return framework, UNCHANGED
+    if (
+        framework is not None
+        and framework.is_published
+        and _same_scoring(framework.document, document)
+    ):
+        framework.document = document
+        framework.save(update_fields=["document", "updated_at"])
+        framework.__dict__.pop("domain", None)
+        return framework, RETITLED
     if framework is not None and framework.is_published:
         raise FrameworkRefused(
             _(
@@ -102,6 +118,25 @@ def save_framework(domain: DomainFramework, *, publish: bool = False) -> tuple[F
     framework.__dict__.pop("domain", None)
     _create_nodes(framework, domain)
     return framework, outcome
+
+
+def stored_document(domain: DomainFramework) -> dict:
+    """The canonical form as the database keeps it. The `inputs:` mapping is stored as a list
+    of {name, title, unit}: its order is the order people fill the figures in, and a JSON
+    column (PostgreSQL's jsonb) does not keep the order of an object's keys."""
+    document = to_jsonable(domain.to_dict())
+    if "inputs" in document:
+        document["inputs"] = [{"name": name, **item} for name, item in document["inputs"].items()]
+    return document
+
+
+def _same_scoring(old: dict, new: dict) -> bool:
+    """Whether two documents differ in wording only (WORDING_KEYS), never in what scores."""
+
+    def scoring(document: dict) -> dict:
+        return {key: value for key, value in document.items() if key not in WORDING_KEYS}
+
+    return scoring(old) == scoring(new)
 
 
 def _refuse_orphaned_scores(framework: Framework, domain: DomainFramework) -> None:

@@ -2,6 +2,12 @@
 
 Only `parindex demo` creates them. The passwords are printed by `parindex serve`: they are
 for a demonstration machine, never for real data.
+
+The round is the year in progress (so-2023; the demo's published results are 2021 and 2022):
+the Sở Y tế assesses itself and four of its units. Each role finds work on logging in — the
+Sở's office has submitted its own self-assessment, which waits for the leader's approval; the
+hospital has started scoring; the CDC has submitted, for the appraiser to start; the officer
+follows the round. An older demo database keeps its 2022 round beside the new one.
 """
 
 from __future__ import annotations
@@ -15,20 +21,58 @@ from django.db import transaction
 from django.utils import timezone
 
 from parindex.assessments.access import access_for
-from parindex.assessments.actions import RoundDates, open_round
-from parindex.assessments.criteria import set_points
-from parindex.assessments.models import Round, ScoreEntry
+from parindex.assessments.actions import RoundDates, open_round, transition
+from parindex.assessments.criteria import set_note, set_points, set_value
+from parindex.assessments.models import Round
 from parindex.frameworks.models import Framework
 from parindex.units.models import Membership, Unit
 
-DEMO_ROUND = "Tự đánh giá CCHC năm 2022 — đơn vị thuộc Sở Y tế (dữ liệu mẫu)"
+DEMO_FRAMEWORK = "so-2023"
+DEMO_ROUND = "Tự đánh giá CCHC năm 2023 — Sở Y tế và các đơn vị thuộc Sở (dữ liệu mẫu)"
+DEMO_UNITS = ("SYT", "BVDK", "CDC", "TTYT-A", "TTYT-B")
+APPRAISED_BY_THE_DEMO_APPRAISER = ("BVDK", "CDC")
+REASON = "dữ liệu mẫu"
+
+# What each unit's staff has entered: (criterion, points) or (input, figure), each scored
+# criterion with the explanation a reviewer reads (a submission needs evidence or one).
+SYT_WORK = {
+    "points": (
+        ("1.1", "1.5", "Kế hoạch CCHC năm 2023 số 25/KH-SYT ngày 10/01/2023, ban hành đúng hạn."),
+        ("1.5", "1", "Giải pháp tiếp nhận hồ sơ qua Zalo OA được áp dụng từ quý II/2023."),
+        ("2.2", "2.25", "Quyết định 312/QĐ-SYT công bố kết quả rà soát VBQPPL năm 2023."),
+        ("3.6", "2", "Báo cáo rà soát, đơn giản hóa 12 TTHC gửi Văn phòng UBND tỉnh."),
+        ("4.1", "2", "Đề án sắp xếp các phòng thuộc Sở đã được UBND tỉnh phê duyệt."),
+        ("4.3", "1.25", "Ủy quyền cho 3 đơn vị; còn 1 nội dung chưa ban hành quyết định."),
+        ("7.1", "2", "100 % văn bản đi được ký số trên hệ thống quản lý văn bản."),
+    ),
+    "figures": (
+        ("plan.tasks", "19"),
+        ("plan.tasks_done", "17"),
+        ("reports.late", "1"),
+    ),
+    "explained": (
+        ("1.2", "Hoàn thành 17/19 nhiệm vụ; 2 nhiệm vụ chuyển sang năm 2024 (Báo cáo 98/BC-SYT)."),
+        ("1.3", "Báo cáo quý III gửi chậm 2 ngày do hệ thống báo cáo của tỉnh gián đoạn."),
+    ),
+}
+CDC_WORK = {
+    "points": (
+        ("1.1", "1.5", "Kế hoạch CCHC năm 2023 số 08/KH-CDC ngày 16/01/2023."),
+        ("2.2", "2", "Báo cáo rà soát văn bản nội bộ năm 2023."),
+        ("4.3", "1", "Quyết định phân công nhiệm vụ các khoa, phòng."),
+    ),
+    "figures": (),
+    "explained": (),
+}
+# The hospital has only started: a few criteria scored, nothing explained yet.
+BVDK_WORK = (("1.1", "1.25"), ("2.2", "2"), ("3.6", "1.5"), ("4.3", "1"))
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
     full_name: str
-    role: str  # a Membership role, or "appraiser"
+    role: str  # a Membership role
     unit: str
     description: str
 
@@ -47,6 +91,13 @@ DEMO_ACCOUNTS = (
     ),
     DemoAccount("lanhdao", "Trần Văn Minh", "leader", "SYT", "Phó Giám đốc Sở / leader"),
     DemoAccount(
+        "canbo.syt",
+        "Vũ Thị Lan",
+        "staff",
+        "SYT",
+        "chuyên viên Văn phòng Sở / staff of the Sở's office",
+    ),
+    DemoAccount(
         "canbo.bvdk", "Lê Thu Trang", "staff", "BVDK", "cán bộ Bệnh viện Đa khoa tỉnh / unit staff"
     ),
     DemoAccount("canbo.cdc", "Phạm Quốc Huy", "staff", "CDC", "cán bộ CDC tỉnh / unit staff"),
@@ -54,7 +105,7 @@ DEMO_ACCOUNTS = (
         "thamdinh",
         "Đỗ Thanh Bình",
         "appraiser",
-        "BVDK",
+        "SNV",
         "thẩm định viên Sở Nội vụ / appraiser (BVDK, CDC)",
     ),
 )
@@ -62,7 +113,8 @@ DEMO_ACCOUNTS = (
 
 @transaction.atomic
 def load_demo_accounts() -> int:
-    """Create the demo accounts and the demo round once; returns how many accounts were new."""
+    """Create the demo accounts and the demo round once; returns how many accounts were new.
+    Running it again changes nothing; a database with an older demo round keeps it."""
     users = get_user_model().objects
     created = 0
     accounts = {}
@@ -75,21 +127,23 @@ def load_demo_accounts() -> int:
             )
             created += 1
         accounts[account.username] = user
-        if account.role != "appraiser":
-            Membership.objects.get_or_create(
-                user=user, unit=Unit.objects.get(code=account.unit), role=account.role
-            )
-    framework = Framework.objects.get(code="so-2022")
-    if Round.objects.filter(title=DEMO_ROUND).exists():
-        return created
-    syt = Unit.objects.get(code="SYT")
-    units = list(Unit.objects.filter(code__in=["BVDK", "CDC", "TTYT-A", "TTYT-B"]))
+        Membership.objects.get_or_create(  # the appraiser's: in the Sở Nội vụ (SNV)
+            user=user, unit=Unit.objects.get(code=account.unit), role=account.role
+        )
+    if not Round.objects.filter(title=DEMO_ROUND).exists():
+        _demo_round(accounts)
+    return created
+
+
+def _demo_round(accounts) -> Round:
+    """The round of the year in progress, as the first hour of each role finds it."""
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=DEMO_UNITS)}
     today = timezone.localdate()
     appraiser = accounts["thamdinh"]
     round_ = open_round(
         accounts["chuyenvien"],
-        framework=framework,
-        owner=syt,
+        framework=Framework.objects.get(code=DEMO_FRAMEWORK),
+        owner=units["SYT"],
         title=DEMO_ROUND,
         dates=RoundDates(
             today + timedelta(days=21),
@@ -97,21 +151,32 @@ def load_demo_accounts() -> int:
             today + timedelta(days=60),
             today + timedelta(days=75),
         ),
-        units=units,
-        appraisers={unit.pk: [appraiser] for unit in units if unit.code in ("BVDK", "CDC")},
+        units=[units[code] for code in DEMO_UNITS],
+        appraisers={units[code].pk: [appraiser] for code in APPRAISED_BY_THE_DEMO_APPRAISER},
     )
-    # The hospital has started its self-assessment: a few criteria scored.
     hospital = round_.assessments.get(unit__code="BVDK")
-    staff = accounts["canbo.bvdk"]
-    for code, points in (("1.1", "1.25"), ("2.2", "2"), ("3.6", "1.5"), ("4.3", "1")):
-        if not ScoreEntry.objects.filter(
-            framework=framework, unit=hospital.unit, stage="self", key=code
-        ).exists():
-            set_points(
-                access_for(staff, hospital),
-                code,
-                Decimal(points),
-                expected_version=None,
-                reason="dữ liệu mẫu",
-            )
-    return created
+    for code, points in BVDK_WORK:
+        set_points(
+            access_for(accounts["canbo.bvdk"], hospital),
+            code,
+            Decimal(points),
+            expected_version=None,
+            reason=REASON,
+        )
+    _submitted(round_, "SYT", accounts["canbo.syt"], SYT_WORK)
+    _submitted(round_, "CDC", accounts["canbo.cdc"], CDC_WORK)
+    return round_
+
+
+def _submitted(round_: Round, code: str, staff, work: dict) -> None:
+    """A self-assessment in part scored, every scored criterion explained, and submitted."""
+    assessment = round_.assessments.get(unit__code=code)
+    access = access_for(staff, assessment)
+    for criterion, points, explanation in work["points"]:
+        set_points(access, criterion, Decimal(points), expected_version=None, reason=REASON)
+        set_note(access, criterion, explanation, expected_version=None)
+    for name, value in work["figures"]:
+        set_value(access, name, value, expected_version=None, reason=REASON)
+    for criterion, explanation in work["explained"]:
+        set_note(access, criterion, explanation, expected_version=None)
+    transition(staff, assessment, "submit", note="Đã rà soát, đề nghị thẩm định.")

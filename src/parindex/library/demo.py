@@ -1,4 +1,5 @@
-"""The demo province: 21 peer departments scored on two consecutive years.
+"""The demo province: 21 peer departments scored on two consecutive years (the year after,
+in progress, is the demo round's: `library.accounts`).
 
 Everything goes through the same services a CCHC officer uses (framework import, units import,
 scores import), so the demo also exercises them. The scores are generated from a fixed seed:
@@ -31,6 +32,9 @@ from parindex.units.services import import_units
 SEED = 2021
 ACTOR = "demo"
 PEER_GROUP = "so-nganh"
+# The years with published results. The year after is in progress: its frameworks are
+# imported, not scored, and the demo round (`library.accounts`) assesses it.
+SCORED_FRAMEWORKS = ("so-2021", "so-2022")
 
 
 @dataclass
@@ -215,6 +219,8 @@ def load_demo() -> DemoReport:
         Unit.objects.filter(group__code=PEER_GROUP).order_by("code").values_list("code", flat=True)
     )
     for framework in models:
+        if framework.code not in SCORED_FRAMEWORKS:
+            continue
         stages = _rows_for_year(framework.domain, peers, framework.year)
         for stage, items in stages.items():
             rows = [Row(number, item) for number, item in enumerate(items, start=2)]

@@ -76,12 +76,18 @@ class Unit(models.Model):
 
 class Membership(models.Model):
     """A person's role in a unit. Officers and leaders of a unit act on its whole subtree
-    (a department's officer runs the rounds of its offices and subordinate units)."""
+    (a department's officer runs the rounds of its offices and subordinate units).
+
+    An appraiser membership (held in the unit the appraiser works for, e.g. the Sở Nội vụ)
+    only makes the account one the officer may assign to a unit in a round: it grants no
+    reading right by itself (`parindex.assessments.access` leaves it out); the assignment in
+    the round does."""
 
     class Role(models.TextChoices):
         STAFF = "staff", _("unit staff")
         OFFICER = "officer", _("CCHC officer")
         LEADER = "leader", _("leader")
+        APPRAISER = "appraiser", _("appraiser")
 
     user = models.ForeignKey(
         "auth.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

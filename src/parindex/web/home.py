@@ -1,4 +1,6 @@
-"""Each person's home page: the rounds that concern them."""
+"""Each person's home page: what is waiting for them (criteria to fill, explanations asked
+for, appraisals and approvals due, units to publish) with deadlines and days left, the rounds
+they follow and the dashboards they may open (`parindex.assessments.agenda`)."""
 
 from __future__ import annotations
 
@@ -6,37 +8,26 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
-from parindex.assessments import access as access_rules
-from parindex.domain import workflow
+from parindex.assessments.agenda import agenda_for
+from parindex.web.dashboards import dashboards_for
+
+# The dashboards of the main menu, kept in the session by the home page (where everybody
+# lands after logging in) so that the menu of every other page costs no query.
+NAV_DASHBOARDS = "parindex_nav_dashboards"
 
 
 @login_required
 def home(request):
-    user = request.user
-    memberships = access_rules.memberships_of(user)
-    assessments = (
-        access_rules.visible_assessments(user, memberships)
-        .select_related("round", "round__framework", "round__owner__parent__parent", "unit")
-        .order_by("-round__created_at", "unit__code")
+    agenda = agenda_for(request.user)
+    dashboards = dashboards_for(
+        request.user, memberships=agenda.memberships, parents=agenda.parents
     )
-    rounds: dict = {}
-    for assessment in assessments:
-        rounds.setdefault(assessment.round, []).append(assessment)
-    overview_ids = {
-        round_.pk
-        for round_ in rounds
-        if {workflow.OFFICER, workflow.LEADER}
-        & access_rules.unit_roles(user, round_.owner, memberships)
-    }
-    return render(
-        request,
-        "web/home.html",
-        {
-            "rounds": rounds,
-            "can_open": access_rules.can_open_rounds(user, memberships),
-            "overview_ids": overview_ids,
-        },
-    )
+    links = [[f"{d.unit_code} {d.year}", d.url] for d in dashboards]
+    if request.session.get(NAV_DASHBOARDS) != links:
+        request.session[NAV_DASHBOARDS] = links
+    if request.session.get("parindex_nav_people") != agenda.can_open:  # the officer's menu
+        request.session["parindex_nav_people"] = agenda.can_open
+    return render(request, "web/home.html", {"agenda": agenda, "dashboards": dashboards})
 
 
 urls = [

@@ -9,6 +9,9 @@ pages show it so that a person can quote it to support.
 - `server_error` and `bad_request` are `handler500` and `handler400` (parindex.urls): pages in
   Vietnamese and English that need no database, no session and no context processor, so that
   they render when whatever failed was the database.
+- `csrf_failure` is `CSRF_FAILURE_VIEW`: the site's own page in the user's language, with the
+  request id and the way back (Django's is English, outside the site's layout). The 403 and
+  404 pages are Django's handlers with the site's templates (403.html, 404.html).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.http import HttpResponseBadRequest, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 
 HEADER = "X-Request-ID"
@@ -100,3 +104,10 @@ def bad_request(request, exception=None, template_name: str = "400.html"):
         "<h1>Yêu cầu không hợp lệ / Bad request</h1><p>Mã yêu cầu / Request id: %(request_id)s</p>",
     )
     return HttpResponseBadRequest(html)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent without a valid CSRF token (left open too long, or sent after logging in or
+    out in another tab): the page says so in the user's language; the reason goes to the log."""
+    logging.getLogger("parindex.web").warning("CSRF check failed: %s", reason)
+    return render(request, "403_csrf.html", {"request_id": _request_id(request)}, status=403)

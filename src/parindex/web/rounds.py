@@ -20,16 +20,22 @@ from parindex.web.forms import RoundForm
 
 @login_required
 def round_create(request):
-    form = RoundForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The round form. A POST with `refresh` (the framework or the department changed: HTMX,
+    or the button shown without JavaScript) only shows the form again for the new choice."""
+    posted = request.POST if request.method == "POST" else None
+    refresh = posted is not None and "refresh" in posted
+    form = RoundForm(request.user, posted, refresh=refresh)
+    if not form.owners:
+        raise Http404  # only a CCHC officer opens rounds
+    if posted is not None and not refresh and form.is_valid():
         try:
             round_ = actions.open_round(request.user, **form.round_arguments())
         except actions.ActionRefused as exc:
             form.add_error(None, render_message(exc.message))
         else:
             messages.success(request, _("Round “%(title)s” opened.") % {"title": round_.title})
-            return redirect("web:home")
-    return render(request, "web/round_form.html", {"form": form})
+            return redirect("web:round", pk=round_.pk)
+    return render(request, "web/round_form.html", {"form": form, "rows": form.rows()})
 
 
 def _round_for(request, pk):
@@ -41,7 +47,7 @@ def _round_for(request, pk):
 
 @login_required
 def round_detail(request, pk):
-    """The officer's and leaders' view of a round: every unit's state and totals."""
+    """The officer's and leaders' view of a round: every unit's state, completion and totals."""
     round_ = _round_for(request, pk)
     rows = queries.round_overview(round_)
     counts: dict[str, int] = {}
@@ -54,6 +60,7 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
+            "finished": [row.assessment for row in rows if row.assessment.state == workflow.FINAL],
             "can_publish": access_rules.is_officer_of(request.user, round_.owner)
             and counts.get(workflow.FINAL, 0) > 0,
         },
@@ -63,7 +70,16 @@ def round_detail(request, pk):
 @login_required
 @require_POST
 def round_publish(request, pk):
+    """Publishing cannot be undone: without `confirm=1` (the dialog of the round page adds
+    it) the answer is the page that says which units it publishes and what that means."""
     round_ = _round_for(request, pk)
+    if request.POST.get("confirm") != "1":
+        finished = list(
+            round_.assessments.filter(state=workflow.FINAL)
+            .select_related("unit")
+            .order_by("unit__code")
+        )
+        return render(request, "web/round_publish.html", {"round": round_, "finished": finished})
     try:
         events = actions.publish_round(request.user, round_)
     except actions.ActionRefused as exc:

@@ -16,6 +16,8 @@ from parindex.assessments import access as access_rules
 from parindex.assessments import actions, criteria, queries
 from parindex.assessments.models import AuditEntry, Evidence, EvidenceLink, UnitAssessment
 from parindex.domain import workflow
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
 from parindex.messages import render as render_message
 from parindex.web.forms import EvidenceForm
 
@@ -41,23 +43,31 @@ def _access(request, pk) -> access_rules.Access:
     return access
 
 
+def _grid_page(request, data: queries.Grid, status: int = 200):
+    return render(request, "web/grid.html", {"grid": data, "stages": workflow}, status=status)
+
+
 @login_required
 def grid(request, pk):
-    return render(
-        request,
-        "web/grid.html",
-        {"grid": queries.grid(_access(request, pk)), "stages": workflow},
-    )
+    data = queries.grid(_access(request, pk))
+    data.only_attention = request.GET.get("show") == "attention"
+    return _grid_page(request, data)
 
 
 @login_required
 @require_POST
 def take_action(request, pk):
-    assessment = _access(request, pk).assessment
+    """A workflow step. The steps nobody can undo themselves (`queries.CONFIRMED_ACTIONS`)
+    are taken only with `confirm=1`: the grid's dialog adds it (app.js); without it — a
+    browser without JavaScript — the answer is the confirmation page, which sends it."""
+    access = _access(request, pk)
+    assessment = access.assessment
     action = request.POST.get("action", "")
     version = _int(request.POST.get("version"))
     if version is None:  # the page always says which version it showed
         return bad_request(request, _("Reload the page and try again."))
+    if action in queries.CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
+        return _confirm_page(request, access, action)
     try:
         if action == "reopen":
             actions.reopen(
@@ -77,6 +87,9 @@ def take_action(request, pk):
             )
     except actions.ActionRefused as exc:
         messages.error(request, render_message(exc.message))
+        if action == "submit" and criteria.unsupported_criteria(assessment):
+            # What blocks the submission, and nothing else: one click away each.
+            return redirect(reverse("web:grid", args=[pk]) + "?show=attention")
     else:
         messages.success(
             request,
@@ -85,28 +98,69 @@ def take_action(request, pk):
     return redirect("web:grid", pk=pk)
 
 
-def _row_response(request, access, code, error=None):
+def _confirm_page(request, access, action):
+    """What the step will do, asked before it is taken (the page of a browser without
+    JavaScript; the grid shows the same text in a dialog)."""
+    data = queries.grid(access, with_events=False)
+    target = request.POST.get("target", "")
+    if action == "reopen":
+        if not access.is_officer:
+            blocked, target = workflow.reopen_refusal(access.state, target, access.roles), ""
+        elif target not in access.reopen_targets:
+            blocked, target = Message(N_("choose the step to reopen the assessment at")), ""
+        elif not request.POST.get("note", "").strip():
+            blocked = Message(N_("say why the assessment is reopened"))
+        else:
+            blocked = None
+    elif action in workflow.TRANSITIONS:
+        blocked = access.refusal(action)
+        if blocked is None and action == "submit":
+            blocked = data.blocked_submission
+    else:
+        blocked = Message(N_("unknown action “%(action)s”"), {"action": action})
+    resend = [
+        (name, request.POST.get(name, ""))
+        for name in ("action", "version", "target", "note")
+        if name in request.POST
+    ]
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "grid": data,
+            "action": action,
+            "target": target,
+            "note": request.POST.get("note", ""),
+            "blocked": render_message(blocked) if blocked is not None else "",
+            "resend": resend,
+        },
+    )
+
+
+def _htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _row_response(request, access, code, *, typed=None, error="", reason="", name=None):
+    """The criterion's row for HTMX, with the totals and area rows it changes (out of band).
+    `name`: the input just saved, whose every criterion is recomputed and swapped too;
+    `typed`/`reason`/`error`: a refused save, shown as sent."""
     data = queries.grid(access, with_events=False)
     row = data.row(code)
     if row is None:
         message = _("“%(code)s” is not a criterion of this framework") % {"code": code}
         return bad_request(request, message)
-    return render(request, "web/_row.html", {"grid": data, "row": row, "error": error, "oob": True})
-
-
-def _criterion_reply(request, access, code, error, page):
-    """The criterion's row for HTMX; otherwise back to `page` (the criterion page when the form
-    came from there) with the error as a message."""
-    pk = access.assessment.pk
-    if request.headers.get("HX-Request"):
-        return _row_response(request, access, code, error)
-    if error:
-        messages.error(request, f"{code}: {error}")
-    if request.POST.get("next") == "criterion":
-        page = "web:criterion"
-    if page == "web:criterion" and access.assessment.framework.domain.node_map().get(code):
-        return redirect(page, pk=pk, code=code)
-    return redirect("web:grid", pk=pk)
+    row.typed_points, row.typed_reason, row.error = typed, reason, error
+    others = []
+    if name is not None and not error:
+        others = [
+            other
+            for other in data.leaves
+            if other is not row and any(cell.name == name for cell in other.inputs)
+        ]
+    return render(
+        request, "web/_row.html", {"grid": data, "row": row, "oob": True, "others": others}
+    )
 
 
 def _version(request):
@@ -114,50 +168,101 @@ def _version(request):
     return _int(request.POST.get("version"))
 
 
+def _is_criterion(access, code) -> bool:
+    node = access.assessment.framework.domain.node_map().get(code)
+    return node is not None and node.is_leaf
+
+
 @login_required
 @require_POST
 def save_points(request, pk, code):
     access = _access(request, pk)
-    error = None
+    typed = request.POST.get("points", "").strip()
+    reason = request.POST.get("reason", "")
+    on_criterion_page = request.POST.get("next") == "criterion"
     try:
         criteria.set_points(
-            access,
-            code,
-            request.POST.get("points", "").strip() or None,
-            expected_version=_version(request),
-            reason=request.POST.get("reason", ""),
+            access, code, typed or None, expected_version=_version(request), reason=reason
         )
     except actions.ActionRefused as exc:
         error = render_message(exc.message)
-    return _criterion_reply(request, access, code, error, "web:grid")
+        if _htmx(request):
+            return _row_response(request, access, code, typed=typed, error=error, reason=reason)
+        if not _is_criterion(access, code):  # bonus or penalty: the officer's card
+            messages.error(request, f"{code}: {error}")
+            return redirect("web:grid", pk=pk)
+        # The page again, the points and reason as typed, the refusal beside them.
+        if on_criterion_page:
+            return _criterion_page(request, access, code, status=422, points=(typed, reason, error))
+        data = queries.grid(access)
+        row = data.row(code)
+        row.typed_points, row.typed_reason, row.error = typed, reason, error
+        return _grid_page(request, data, status=422)
+    if _htmx(request):
+        return _row_response(request, access, code)
+    if on_criterion_page and _is_criterion(access, code):
+        return redirect("web:criterion", pk=pk, code=code)
+    anchor = f"#row-{code}" if _is_criterion(access, code) else ""
+    return redirect(reverse("web:grid", args=[pk]) + anchor)
 
 
 @login_required
 @require_POST
 def save_note(request, pk, code):
     access = _access(request, pk)
-    error = None
+    text = request.POST.get("text", "")
     try:
-        criteria.set_note(
-            access, code, request.POST.get("text", ""), expected_version=_version(request)
-        )
+        criteria.set_note(access, code, text, expected_version=_version(request))
     except actions.ActionRefused as exc:
-        error = render_message(exc.message)
-    return _criterion_reply(request, access, code, error, "web:criterion")
+        if not _is_criterion(access, code):
+            return bad_request(request, render_message(exc.message))
+        return _criterion_page(
+            request, access, code, status=422, note=(text, render_message(exc.message))
+        )
+    messages.success(request, _("Your text is saved."))
+    return redirect("web:criterion", pk=pk, code=code)
 
 
-@login_required
-def criterion(request, pk, code):
-    access = _access(request, pk)
+def _criterion_page(
+    request,
+    access,
+    code,
+    *,
+    status=200,
+    form=None,
+    points=None,
+    figure=None,
+    note=None,
+    review=None,
+):
+    """The criterion page; after a refused form, what was sent is shown again with the
+    reason beside it: `points` (typed, reason, error), `figure` (input name, typed,
+    error), `note` (text, error), `review`
+    (link id, choice, reason, error), `form` (the evidence form, bound)."""
     assessment = access.assessment
-    data = queries.grid(access)
+    data = queries.grid(access, with_events=False)  # the steps are the grid's
     row = data.row(code)
     if row is None or not row.is_leaf:
         raise Http404
-    history = AuditEntry.objects.filter(
-        framework_id=assessment.framework_id, unit_id=assessment.unit_id, key=code
-    ).select_related("user", "batch")
-    form = EvidenceForm(initial={"codes": code})
+    if points is not None:
+        row.typed_points, row.typed_reason, row.error = points
+    if figure is not None:
+        data.typed[figure[0]] = figure[1]
+        row.error_for, row.error = figure[0], figure[2]
+    for link in row.links:
+        link.typed = review[1:] if review is not None and review[0] == link.pk else None
+    framework = assessment.framework.domain
+    names = [cell.name for cell in row.inputs]
+    history = list(
+        AuditEntry.objects.filter(
+            framework_id=assessment.framework_id,
+            unit_id=assessment.unit_id,
+            key__in=[code, *names],
+        ).select_related("user", "batch")
+    )
+    for entry in history:
+        entry.input_title = framework.input_title(entry.key) if entry.key != code else ""
+    _name_authors(row.provenance)
     other_evidence = Evidence.objects.filter(assessment=assessment).exclude(links__code=code)
     return render(
         request,
@@ -166,30 +271,52 @@ def criterion(request, pk, code):
             "grid": data,
             "row": row,
             "history": history,
-            "form": form,
+            "form": form or EvidenceForm(initial={"codes": code}),
             "other_evidence": other_evidence,
-            "events": data.events,
+            "note_typed": note,
         },
+        status=status,
     )
+
+
+def _name_authors(entries) -> None:
+    """Each stored value's author by their full name (`updated_by` keeps the user name, or
+    the name an operator gave for an import): one query for the whole list."""
+    if not entries:
+        return
+    from django.contrib.auth import get_user_model
+
+    from parindex.units.people import full_name
+
+    usernames = {e.updated_by for e in entries if e.updated_by}
+    names = {
+        user.get_username(): full_name(user)
+        for user in get_user_model().objects.filter(username__in=usernames)
+    }
+    for entry in entries:
+        entry.author = names.get(entry.updated_by, entry.updated_by)
+
+
+@login_required
+def criterion(request, pk, code):
+    return _criterion_page(request, _access(request, pk), code)
 
 
 @login_required
 @require_POST
 def upload(request, pk, code):
     access = _access(request, pk)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = EvidenceForm(request.POST, request.FILES, initial={"codes": code})
     if form.is_valid():
         try:
             criteria.upload_evidence(access, form.cleaned_data["file"], form.info(), [code])
         except actions.ActionRefused as exc:
-            messages.error(request, render_message(exc.message))
+            form.add_error(None, render_message(exc.message))
         else:
             messages.success(request, _("The document is attached to %(code)s.") % {"code": code})
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("web:criterion", pk=pk, code=code)
+            return redirect("web:criterion", pk=pk, code=code)
+    # The form again with what was entered (a browser never keeps the chosen file).
+    return _criterion_page(request, access, code, status=422, form=form)
 
 
 @login_required
@@ -222,14 +349,20 @@ def unlink(request, pk, link_id):
 @login_required
 @require_POST
 def review(request, pk, link_id):
+    """The appraiser's review of one document: "accepted" or "insufficient", chosen each
+    time (the form has no default, so that nothing is accepted unread)."""
     access = _access(request, pk)
     link_ = get_object_or_404(EvidenceLink, pk=link_id, evidence__assessment=access.assessment)
+    choice, reason = request.POST.get("review", ""), request.POST.get("reason", "")
     try:
-        criteria.review_evidence(
-            access, link_, request.POST.get("review", ""), request.POST.get("reason", "")
-        )
+        if choice not in (EvidenceLink.Review.ACCEPTED, EvidenceLink.Review.INSUFFICIENT):
+            raise actions.ActionRefused(
+                Message(N_("choose whether the document is accepted or insufficient"))
+            )
+        criteria.review_evidence(access, link_, choice, reason)
     except actions.ActionRefused as exc:
-        messages.error(request, render_message(exc.message))
+        review_ = (link_.pk, choice, reason, render_message(exc.message))
+        return _criterion_page(request, access, link_.code, status=422, review=review_)
     return redirect("web:criterion", pk=pk, code=link_.code)
 
 
@@ -328,26 +461,42 @@ def extend(request, pk):
 @login_required
 @require_POST
 def save_value(request, pk, name):
-    """The figure of a named input; every criterion reading it is recomputed."""
+    """The figure of a named input; every criterion reading it is recomputed. HTMX gets the
+    rows back (the one the figure was typed in, and out of band every other criterion that
+    reads it, the totals and the areas); a plain form gets the grid at that row."""
     access = _access(request, pk)
+    code = request.POST.get("code", "")
+    raw = request.POST.get("value", "")
     try:
         criteria.set_value(
             access,
             name,
-            request.POST.get("value", ""),
+            raw,
             expected_version=_version(request),
             reason=request.POST.get("reason", ""),
         )
     except actions.ActionRefused as exc:
-        # The grid again, the refusal in the criterion's row beside the figure as typed.
-        code = request.POST.get("code", "")
-        data = queries.grid(access)
-        if data.row(code) is None:
-            messages.error(request, f"{name}: {render_message(exc.message)}")
+        framework = access.assessment.framework.domain
+        error = f"{framework.input_title(name)}: {render_message(exc.message)}"
+        if not _is_criterion(access, code):
+            if _htmx(request):
+                return bad_request(request, error)
+            messages.error(request, error)
             return redirect("web:grid", pk=pk)
-        data.errors[code] = f"{name}: {render_message(exc.message)}"
-        data.typed[name] = request.POST.get("value", "")
-        return render(request, "web/grid.html", {"grid": data, "stages": workflow}, status=422)
-    code = request.POST.get("code", "")
-    anchor = f"#row-{code}" if access.assessment.framework.domain.node_map().get(code) else ""
+        # The refusal in the criterion's row, beside the figure as typed.
+        if request.POST.get("next") == "criterion" and not _htmx(request):
+            return _criterion_page(request, access, code, status=422, figure=(name, raw, error))
+        data = queries.grid(access, with_events=not _htmx(request))
+        data.typed[name] = raw
+        data.row(code).error, data.row(code).error_for = error, name
+        if _htmx(request):
+            return render(
+                request, "web/_row.html", {"grid": data, "row": data.row(code), "oob": True}
+            )
+        return _grid_page(request, data, status=422)
+    if _htmx(request) and _is_criterion(access, code):
+        return _row_response(request, access, code, name=name)
+    if request.POST.get("next") == "criterion" and _is_criterion(access, code):
+        return redirect("web:criterion", pk=pk, code=code)
+    anchor = f"#row-{code}" if _is_criterion(access, code) else ""
     return redirect(reverse("web:grid", args=[pk]) + anchor)

@@ -1,8 +1,12 @@
 """Template filters: Vietnamese numbers, domain messages, workflow labels."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.utils.translation import gettext, gettext_lazy
 
+from parindex.assessments import queries
 from parindex.assessments.queries import percent
 from parindex.domain import workflow
 from parindex.domain.i18n import Message
@@ -47,7 +51,7 @@ def action_label(action):
 
 @register.filter
 def describe(node):
-    return render(node.effective_rule.describe(node.effective_max))
+    return render(node.describe())  # the inputs named by their titles
 
 
 @register.filter
@@ -110,3 +114,147 @@ FIELD_LABELS = {
 @register.filter
 def field_label(field):
     return FIELD_LABELS.get(field, field)
+
+
+# --- the grid and the criterion page ----------------------------------------------------------
+
+ATTENTION_LABELS = {
+    queries.EMPTY: gettext_lazy("not scored yet"),
+    queries.UNSUPPORTED: gettext_lazy("evidence or explanation needed"),
+    queries.AWAITING: gettext_lazy("comment to answer"),
+    queries.UNREVIEWED: gettext_lazy("evidence not reviewed"),
+    queries.OVERRIDE: gettext_lazy("points typed over the computed score"),
+}
+
+
+@register.filter
+def attention_label(reason):
+    """Why a criterion needs attention, as its badge says it."""
+    return ATTENTION_LABELS.get(reason, reason)
+
+
+# The notes of a criterion in the order of the cycle, and what each is called.
+NOTE_ORDER = ("explanation", "comment", "answer", "comment2")
+NOTE_LABELS = {
+    "explanation": gettext_lazy("Explanation"),
+    "comment": gettext_lazy("Appraisal comment"),
+    "answer": gettext_lazy("Answer to the appraisal"),
+    "comment2": gettext_lazy("Second appraisal comment"),
+}
+
+
+@register.filter
+def notes_in_order(row):
+    return [(kind, row.notes[kind]) for kind in NOTE_ORDER if kind in row.notes]
+
+
+@register.filter
+def note_label(kind):
+    return NOTE_LABELS.get(kind, kind)
+
+
+@register.filter
+def part_note(row, part):
+    """The note the user writes in their part of the assessment (self: the explanation …)."""
+    from parindex.assessments.criteria import PART_NOTE
+
+    kind = PART_NOTE.get(part)
+    return row.notes.get(kind) if kind else None
+
+
+@register.filter
+def shown_points(row, stage):
+    """What a points field shows: the points typed and refused, else the stored ones."""
+    if row.typed_points is not None:
+        return row.typed_points
+    return vn(entry(row, stage), 4)
+
+
+@register.filter
+def chosen_points(row, stage):
+    """The option a list of points shows chosen: the one sent and refused, else the stored."""
+    if row.typed_points is not None:
+        try:
+            return Decimal(row.typed_points)
+        except (InvalidOperation, ValueError):
+            return None
+    return entry(row, stage)
+
+
+@register.filter
+def row_of(grid, code):
+    return grid.row(code)
+
+
+@register.filter
+def window_label(window):
+    return gettext(workflow.WINDOW_LABELS.get(window, window))
+
+
+@register.filter
+def input_title(framework, name):
+    """A named input by its title ("Số hồ sơ tiếp nhận"), its name when it has none."""
+    return framework.input_title(name)
+
+
+# A deadline extension's step note, as `actions.extend_deadline` records it.
+_EXTENSION = re.compile(r"^(?P<window>\w+) → (?P<until>\d\d/\d\d/\d{4}): (?P<reason>.*)$", re.S)
+
+
+@register.filter
+def step_note(event):
+    """The note of a workflow step in words: an extension names its deadline, not its key
+    ("self → 14/12/2026: …" reads "Hạn tự đánh giá đến 14/12/2026: …")."""
+    found = _EXTENSION.match(event.note or "") if event.action == "extend" else None
+    if found is None or found["window"] not in workflow.WINDOW_LABELS:
+        return event.note
+    return gettext("%(window)s deadline moved to %(until)s: %(reason)s") % {
+        "window": window_label(found["window"]),
+        "until": found["until"],
+        "reason": found["reason"],
+    }
+
+
+# What an audit row changed, as the history says it: points and figures by the stage they
+# were entered at, the texts by what they are.
+AUDIT_LABELS = {
+    ("points", "self"): gettext_lazy("Self-assessed points"),
+    ("points", "appraisal"): gettext_lazy("Appraisal points"),
+    ("points", "appraisal2"): gettext_lazy("Second appraisal points"),
+    ("points", "final"): gettext_lazy("Points entered by the CCHC officer"),
+    ("value", "self"): gettext_lazy("Self-assessed figure"),
+    ("value", "appraisal"): gettext_lazy("Appraisal figure"),
+    ("value", "appraisal2"): gettext_lazy("Second appraisal figure"),
+    ("value", "final"): gettext_lazy("Figure entered by the CCHC officer"),
+    ("evidence", ""): gettext_lazy("Evidence"),
+    ("review", ""): gettext_lazy("Review of the evidence"),
+}
+
+
+@register.filter
+def audit_label(audit):
+    label = AUDIT_LABELS.get((audit.field, audit.stage or ""))
+    if label is None:
+        label = NOTE_LABELS.get(audit.field)
+    if label is None:
+        return FIELD_LABELS.get(audit.field, audit.field)
+    return label
+
+
+@register.filter
+def review_label(text):
+    """An evidence review as the audit trail keeps it ("insufficient thiếu dấu"), in words:
+    its verdict only (the reason has its own column)."""
+    from parindex.assessments.models import EvidenceLink
+
+    verdict = (text or "").split(" ", 1)[0]
+    labels = dict(EvidenceLink.Review.choices)
+    return labels.get(verdict, verdict) if verdict else labels[EvidenceLink.Review.PENDING]
+
+
+@register.filter
+def computed_text(row):
+    """What an overridden criterion's figures give, in words ("1 of 2 points")."""
+    from parindex.assessments.scores import computed_text as describe_computed
+
+    return render(describe_computed(row.computed, row.node.effective_max))

@@ -4,14 +4,25 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.assessments.models import UnitAssessment
+from parindex.assessments.models import ScoreEntry, UnitAssessment
 from parindex.assessments.results import framework_results
-from parindex.commands import TranslatedCommand, emit_json, table
+from parindex.commands import NEED, ParindexCommand, emit_json, get_framework_or_refuse, table
 from parindex.domain import workflow
 from parindex.domain.numbers import format_number, format_percent
 from parindex.domain.scoring import Results, UnitResult, results_to_json
 from parindex.frameworks.models import Framework
 from parindex.units.models import PeerGroup
+
+
+def _has_published(framework: Framework) -> bool:
+    """Whether `results` shows something for the framework: entries of units whose
+    assessment is published, or recorded outside any round (as the results module shows)."""
+    unpublished = (
+        UnitAssessment.objects.filter(framework=framework)
+        .exclude(state=workflow.PUBLISHED)
+        .values("unit_id")
+    )
+    return ScoreEntry.objects.filter(framework=framework).exclude(unit_id__in=unpublished).exists()
 
 
 def _rank(place) -> str:
@@ -35,20 +46,24 @@ def _previous_score(node) -> str:
     return format_number(node.previous.score)
 
 
-class Command(TranslatedCommand):
+class Command(ParindexCommand):
     help = gettext_lazy(
         "Published results: totals, index %, band, ranks in the peer group, last year."
     )
+    summary = gettext_lazy("Published results: ranking, index, band, change against last year")
+    database_use = NEED
 
     def add_arguments(self, parser):
-        parser.add_argument("--framework", required=True)
-        parser.add_argument("--unit", help=_("Only this unit, with its areas in detail."))
-        parser.add_argument("--json", action="store_true")
+        self.add_framework(parser)
+        parser.add_argument(
+            "--unit",
+            metavar=_("CODE"),
+            help=_("Only this unit, with its areas in detail."),
+        )
+        self.add_json(parser)
 
     def handle(self, *args, framework, unit=None, json=False, **options):
-        model = Framework.objects.filter(code=framework).first()
-        if model is None:
-            raise CommandError(_("framework “%(code)s” does not exist") % {"code": framework})
+        model = get_framework_or_refuse(framework)
         results = framework_results(model)
         if unit is not None:
             # The results may be shared (cached): filter a copy.
@@ -93,9 +108,7 @@ class Command(TranslatedCommand):
     def overview(self, results: Results) -> str:
         framework = results.framework
         if not results.units:
-            return _("No scores for %(code)s yet: import them with “parindex scores import”.") % {
-                "code": framework.code
-            }
+            return self.nothing_published(framework.code)
         names = dict(PeerGroup.objects.values_list("code", "name"))
         lines = [
             _("PAR Index results — %(title)s (%(code)s, %(year)s)")
@@ -149,6 +162,28 @@ class Command(TranslatedCommand):
             lines.append(table(headers, rows, right))
         lines.append("")
         lines.append(_("“=” marks a shared rank (competition ranking: 1, 2, 2, 4)."))
+        return "\n".join(lines)
+
+    @staticmethod
+    def nothing_published(code: str) -> str:
+        """Why the ranking is empty, and which frameworks do have results to show."""
+        frameworks = list(Framework.objects.order_by("-year", "code"))
+        lines = [
+            _(
+                "No published results for %(code)s yet: a unit's results are shown once "
+                "its assessment is published, or once imported with “parindex scores "
+                "import”."
+            )
+            % {"code": code},
+            _("Frameworks in the database: %(codes)s")
+            % {"codes": ", ".join(f"{f.code} ({f.get_status_display()})" for f in frameworks)},
+        ]
+        published = [f.code for f in frameworks if f.code != code and _has_published(f)]
+        if published:
+            lines.append(
+                _("Published results: %(codes)s (parindex results --framework %(code)s)")
+                % {"codes": ", ".join(published), "code": published[0]}
+            )
         return "\n".join(lines)
 
     def unit_detail(self, results: Results, r: UnitResult) -> str:

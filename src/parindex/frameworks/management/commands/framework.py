@@ -3,8 +3,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parindex.commands import (
-    TranslatedCommand,
+    CREATE,
+    NEED,
+    NO_DATABASE,
+    SHOW,
+    ParindexCommand,
     emit_json,
+    get_framework_or_refuse,
     more_problems,
     refuse_problems,
     table,
@@ -29,26 +34,44 @@ def _refused(exc: FrameworkRefused) -> CommandError:
     return CommandError("; ".join(render_problem(p) for p in exc.problems.errors))
 
 
-class Command(TranslatedCommand):
+class Command(ParindexCommand):
     help = gettext_lazy("Frameworks (bộ tiêu chí): validate, import, publish, export, list.")
+    summary = gettext_lazy("Criteria sets: check, import, publish, export, list")
+    # Checking a file needs no database; listing or exporting never creates one.
+    database_use = {
+        None: NO_DATABASE,
+        "validate": NO_DATABASE,
+        "import": CREATE,
+        "publish": NEED,
+        "export": NEED,
+        "list": SHOW,
+    }
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        validate = sub.add_parser("validate", help=_("Check a YAML or XLSX framework file."))
-        validate.add_argument("file")
-        imp = sub.add_parser("import", help=_("Import a YAML or XLSX file; prints the code."))
-        imp.add_argument("file")
+        actions = self.add_actions(parser)
+        validate = self.add_action(actions, "validate", _("Check a YAML or XLSX framework file."))
+        self.add_file(validate, _("the framework file (.yaml, .yml or .xlsx)"))
+        imp = self.add_action(actions, "import", _("Import a YAML or XLSX file; prints the code."))
+        self.add_file(imp, _("the framework file (.yaml, .yml or .xlsx)"))
         imp.add_argument("--publish", action="store_true", help=_("Publish it (immutable)."))
-        publish = sub.add_parser("publish", help=_("Publish a framework: it can no longer change."))
-        publish.add_argument("code")
-        export = sub.add_parser("export", help=_("Write a framework to YAML or XLSX."))
-        export.add_argument("code")
-        export.add_argument("-o", "--output", required=True)
-        listing = sub.add_parser("list", help=_("List the frameworks."))
-        listing.add_argument("--json", action="store_true")
+        publish = self.add_action(
+            actions, "publish", _("Publish a framework: it can no longer change.")
+        )
+        publish.add_argument("code", metavar=_("CODE"), help=_("the framework's code"))
+        export = self.add_action(actions, "export", _("Write a framework to YAML or XLSX."))
+        export.add_argument("code", metavar=_("CODE"), help=_("the framework's code"))
+        export.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            metavar=_("FILE"),
+            help=_("the file to write; its extension (.yaml, .yml or .xlsx) decides the format"),
+        )
+        listing = self.add_action(actions, "list", _("List the frameworks."))
+        self.add_json(listing)
 
-    def handle(self, *args, action, **options):
-        getattr(self, "handle_" + action)(**options)
+    def handle(self, *args, **options):
+        self.handle_action(options, "framework")
 
     @staticmethod
     def write_warnings(stream, warnings) -> None:
@@ -98,6 +121,7 @@ class Command(TranslatedCommand):
         )
 
     def handle_publish(self, code, **options):
+        get_framework_or_refuse(code)
         try:
             framework = publish_framework(code)
         except FrameworkRefused as exc:
@@ -105,6 +129,7 @@ class Command(TranslatedCommand):
         self.stdout.write(_("framework %(code)s is published") % {"code": framework.code})
 
     def handle_export(self, code, output, **options):
+        get_framework_or_refuse(code)
         try:
             export_framework(code, output)
         except FrameworkRefused as exc:

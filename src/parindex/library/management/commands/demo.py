@@ -2,16 +2,21 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.commands import TranslatedCommand
+from parindex.commands import CREATE, SELF, ParindexCommand, database_location
 from parindex.frameworks.services import OUTCOME_LABELS
 from parindex.library.accounts import load_demo_accounts
 from parindex.library.demo import load_demo
 
 
-class Command(TranslatedCommand):
+class Command(ParindexCommand):
     help = gettext_lazy(
         "Load the demo province: built-in frameworks, 21 departments, two years of scores."
     )
+    summary = gettext_lazy("Load the demo province (idempotent)")
+
+    def database_use_for(self, options):
+        # Asked for explicitly, the demo creates or upgrades its database itself.
+        return CREATE if options.get("no_migrate") else SELF
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -36,3 +41,6 @@ class Command(TranslatedCommand):
         )
         if accounts:
             self.stdout.write(_("demo: %(count)s demo accounts created") % {"count": accounts})
+        self.stdout.write(
+            _("demo: the database is %(where)s") % {"where": database_location()["location"]}
+        )

@@ -7,14 +7,23 @@ process with threads. Both refuse a request body larger than MAX_REQUEST_BODY_BY
 reading it (waitress itself; with gunicorn, parindex.web.limits, first in MIDDLEWARE).
 """
 
+import errno
 import os
+import socket
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.commands import TranslatedCommand
+from parindex.commands import (
+    SELF,
+    ParindexCommand,
+    database_location,
+    ensure_schema,
+    port_number,
+    positive_number,
+)
 from parindex.library.accounts import DEMO_ACCOUNTS
 
 
@@ -50,29 +59,75 @@ def run_gunicorn(application, options: dict) -> None:
     Server().run()
 
 
-class Command(TranslatedCommand):
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, found before starting it (a busy port
+    would otherwise end in the server's traceback), or None."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return _("cannot listen on “%(host)s”: %(reason)s") % {
+            "host": host,
+            "reason": getattr(exc, "strerror", None) or str(exc),
+        }
+    with socket.socket(family, kind, proto) as probe:
+        if os.name != "nt":  # as gunicorn and waitress do: a closed connection is no obstacle
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return _("port %(port)s is busy: use --port (e.g. --port %(other)s)") % {
+                    "port": port,
+                    "other": port + 1 if port < 65535 else 8000,
+                }
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return _(
+                    "port %(port)s needs administrator rights: use --port with a number above 1023"
+                ) % {"port": port}
+            return _("cannot listen on %(host)s:%(port)s: %(reason)s") % {
+                "host": host,
+                "port": port,
+                "reason": exc.strerror or str(exc),
+            }
+    return None
+
+
+class Command(ParindexCommand):
     help = gettext_lazy(
         "Start the web interface on this machine (gunicorn with one process per core; "
         "waitress on Windows)."
     )
+    summary = gettext_lazy("Start the web interface on this machine")
+    database_use = SELF  # the port is checked first, then the database prepared
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port",
+            type=port_number,
+            default=8000,
+            metavar=_("PORT"),
+            help=_("Port to listen on (default: 8000)."),
+        )
         parser.add_argument(
             "--host",
             default="127.0.0.1",
+            metavar=_("ADDRESS"),
             help=_("Address to listen on (0.0.0.0 for the whole network)."),
         )
         parser.add_argument(
             "--workers",
-            type=int,
+            type=positive_number,
             default=None,
+            metavar=_("NUMBER"),
             help=_("Worker processes (gunicorn; default: one per usable core)."),
         )
         parser.add_argument(
             "--threads",
-            type=int,
+            type=positive_number,
             default=None,
+            metavar=_("NUMBER"),
             help=_("Threads per worker process (default: 4 with gunicorn, 8 with waitress)."),
         )
         parser.add_argument(
@@ -90,7 +145,10 @@ class Command(TranslatedCommand):
 
         if server == "auto":
             server = "gunicorn" if gunicorn_available() else "waitress"
-        call_command("migrate", verbosity=0, interactive=False)
+        problem = port_problem(host, port)
+        if problem:
+            raise CommandError(problem)
+        ensure_schema()  # the embedded database: created or upgraded; a server's: checked
         if settings.ALLOWED_HOSTS and host not in ("127.0.0.1", "localhost"):
             settings.ALLOWED_HOSTS.append(host)
         users = set(
@@ -101,6 +159,7 @@ class Command(TranslatedCommand):
         self.stdout.write(
             _("parindex is running at http://%(host)s:%(port)s/") % {"host": host, "port": port}
         )
+        self.stdout.write(_("Database: %(where)s") % {"where": database_location()["location"]})
         if server == "gunicorn":
             workers = workers or usable_cores()
             threads = threads or 4

@@ -1,26 +1,39 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.commands import TranslatedCommand, emit_json, refuse_table, table
+from parindex.commands import (
+    CREATE,
+    NO_DATABASE,
+    SHOW,
+    ParindexCommand,
+    emit_json,
+    refuse_table,
+    table,
+)
 from parindex.tables import TableError
 from parindex.units.models import Unit
 from parindex.units.services import import_units
 
 
-class Command(TranslatedCommand):
+class Command(ParindexCommand):
     help = gettext_lazy(
         "Units and peer groups: import (CSV/XLSX: code, name, parent, group), list."
     )
+    summary = gettext_lazy("Units and peer groups: import from CSV or XLSX, list")
+    database_use = {None: NO_DATABASE, "import": CREATE, "list": SHOW}
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help=_("Create or update units from CSV or XLSX."))
-        imp.add_argument("file")
-        listing = sub.add_parser("list", help=_("List the units."))
-        listing.add_argument("--json", action="store_true")
+        actions = self.add_actions(parser)
+        imp = self.add_action(actions, "import", _("Create or update units from CSV or XLSX."))
+        self.add_file(
+            imp,
+            _("the units file (.csv or .xlsx) with the columns code, name, parent, group"),
+        )
+        listing = self.add_action(actions, "list", _("List the units."))
+        self.add_json(listing)
 
-    def handle(self, *args, action, **options):
-        getattr(self, "handle_" + action)(**options)
+    def handle(self, *args, **options):
+        self.handle_action(options, "units")
 
     def handle_import(self, file, **options):
         try:
