@@ -303,3 +303,17 @@ def test_a_refusal_shown_as_a_message_starts_with_a_capital(client, people, roun
     page = response.content.decode()
     assert "Cần đính kèm tài liệu kiểm chứng hoặc giải trình cho 1.1 trước khi gửi" in page
     assert ">cần đính kèm" not in page
+
+
+def test_the_home_page_and_the_grid_count_completion_alike(client, people, round_):
+    """One definition of completion: survey points the officer entered count on both pages."""
+    from parindex.assessments import queries
+    from parindex.assessments.scores import write_one
+
+    a = assessment(round_, "A")
+    set_points(access_for(people["alice"], a), "1.1", Decimal(2), expected_version=None)
+    write_one(access_for(people["erin"], a), "XHH", points=Decimal(8), expected_version=None)
+    grid = queries.grid(access_for(people["alice"], a), with_events=False)
+    filled, total = grid.completion.filled, grid.completion.total
+    assert filled == 2
+    assert f"Scored {filled} of {total} criteria" in _text(home(client, people, "alice"))

@@ -167,8 +167,10 @@ def _fill_in(tasks: list[Task]) -> None:
         units = {t.assessment.unit_id for t in fill}
         frameworks = {t.assessment.framework_id for t in fill}
         rows: dict[tuple[int, int], list] = {}
+        # Every stage, as the grid counts completion (the officer's survey points count);
+        # what needs support is judged on the self-assessment alone, as at submission.
         for framework_id, unit_id, stage, key, points, value in ScoreEntry.objects.filter(
-            framework_id__in=frameworks, unit_id__in=units, stage=SELF
+            framework_id__in=frameworks, unit_id__in=units
         ).values_list("framework_id", "unit_id", "stage", "key", "points", "value"):
             rows.setdefault((framework_id, unit_id), []).append((stage, key, points, value))
         to_support = [t.assessment.pk for t in fill if t.kind == FILL]
@@ -176,11 +178,12 @@ def _fill_in(tasks: list[Task]) -> None:
         for task in fill:
             a = task.assessment
             framework = a.framework.domain
-            score = score_unit(framework, stage_data(rows.get((a.framework_id, a.unit_id), [])))
-            task.completion = score.completion
+            entries = rows.get((a.framework_id, a.unit_id), [])
+            task.completion = score_unit(framework, stage_data(entries)).completion
             if task.kind == FILL:
+                own = score_unit(framework, stage_data(e for e in entries if e[0] == SELF))
                 task.unsupported = unsupported(
-                    framework, self_scored(score), supported.get(a.pk, set())
+                    framework, self_scored(own), supported.get(a.pk, set())
                 )
     if answer:
         notes: dict[int, dict[str, set[str]]] = {}
