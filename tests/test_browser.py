@@ -55,14 +55,14 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, syt, tmp_pat
     erin = Persona(browser, live_server, "erin")
     page = erin.page
     page.click("a.button")  # Mở đợt đánh giá
-    page.select_option("#id_framework", label="t-2024 — Bộ chỉ số thử")
+    page.select_option("#id_framework", label="2024 — Bộ chỉ số thử")
     page.select_option("#id_owner", label="SYT — Sở Y tế")
     page.fill("#id_title", "Đợt thử nghiệm")
     from helpers import round_dates
 
     dates = round_dates()
     for field in ("self_due", "appraisal_due", "explanation_due", "appraisal2_due"):
-        page.fill(f"#id_{field}", getattr(dates, field).isoformat())
+        page.fill(f"#id_{field}", getattr(dates, field).strftime("%d/%m/%Y"))
     page.check("label:has-text('A — Bệnh viện A') input")
     page.check("#common-appraisers label:has-text('carol') input")  # the appraiser role's
     page.click("main form button[type=submit]")

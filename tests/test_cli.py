@@ -287,3 +287,15 @@ def test_row_problems_are_listed_in_row_order(cli, tmp_path):
     result = cli("units", "import", bad)
     rows = [int(n) for n in re.findall(r"^row (\d+)", result.stderr, re.M)]
     assert rows == [2, 3, 4, 5], result.stderr
+
+
+def test_results_of_an_unknown_unit_say_there_is_no_such_unit(loaded):
+    result = loaded("results", "--framework", "t-2024", "--unit", "NOPE", language="vi")
+    assert result.returncode != 0 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "không có đơn vị “NOPE”" in lines[0], result.stderr
+    assert "chưa có điểm" not in result.stderr
+    # A unit that exists but has no scores still says so.
+    loaded("units", "import", write(loaded.workdir / "more.csv", "code,name\nSXD,Sở Xây dựng\n"))
+    result = loaded("results", "--framework", "t-2024", "--unit", "SXD", language="vi")
+    assert result.returncode != 0 and "chưa có điểm" in result.stderr, result.stderr

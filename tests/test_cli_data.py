@@ -80,7 +80,7 @@ def test_reading_a_database_that_does_not_exist_creates_nothing(tmp_path):
     assert text.returncode == 0 and str(database) in text.stdout
     assert "parindex demo" in text.stdout
     assert not database.exists(), "a read command created the database"
-    assert not any(path.suffix.startswith(".sqlite3") for path in database.parent.iterdir())
+    assert not database.parent.exists(), "a read command created the data directory"
 
 
 def test_info_counts_what_is_there(cli, library, tmp_path):
@@ -170,3 +170,18 @@ def test_scripts_start_is_valid_bash():
 
 def test_the_console_script_is_installed():
     assert PARINDEX.exists() and os.access(PARINDEX, os.X_OK)
+
+
+def test_read_commands_create_no_data_directory_nor_key(tmp_path):
+    data = tmp_path / "new-data"
+    fresh = DefaultCli(tmp_path, HOME=str(tmp_path / "home"), PARINDEX_DATA_DIR=str(data))
+    for args in (
+        ("info",),
+        ("info", "--json"),
+        ("framework", "list"),
+        ("units", "list"),
+        ("results", "--framework", "so-2022"),
+        ("help",),
+    ):
+        fresh(*args, language="vi")
+        assert not data.exists(), (args, "created", sorted(p.name for p in data.iterdir()))

@@ -267,7 +267,9 @@ def test_submitting_asks_first_and_says_what_happens(client, people, round_):
     words = text(asked)
     assert "Gửi bản tự đánh giá?" in words
     assert "Sau khi gửi, đơn vị không sửa được điểm tự chấm" in words
-    assert "Còn 4 tiêu chí chưa chấm" in words  # 1.2, 1.3, 2.1, 2.2 (the survey is not theirs)
+    # The count of the home page and the grid's header (5 of 6), then who fills them.
+    assert "Còn 5 tiêu chí chưa chấm (đã chấm 1/6): được tính 0 điểm." in words
+    assert "Trong đó 4 tiêu chí do đơn vị chấm và 1 tiêu chí điều tra xã hội học" in words
     form = asked[asked.index('name="confirm"') - 600 :]
     assert 'name="action" value="submit"' in form and f'name="version" value="{a.version}"' in form
     assert assessment(round_, "A").state == "draft"
@@ -517,3 +519,150 @@ def test_a_reopening_that_cannot_be_taken_says_why_before_asking(client, people,
         assert 'name="confirm"' not in asked and 'role="alert"' in asked, wrong
     assert 'name="confirm"' in client.post(url, data).content.decode()
     assert assessment(round_, "A").state == "submitted"
+
+
+# --- the reviewer's findings on the grid (issue 7, second pass) -------------------------------
+
+
+def totals_text(page):
+    start = page.index('id="totals"')
+    return text(page[start : page.index('<p class="filter">', start)])
+
+
+def dialog_html(page, dialog_id):
+    start = page.index(f'<dialog id="{dialog_id}"')
+    return page[start : page.index("</dialog>", start)]
+
+
+def appraised_round(people, round_, points="1,5", reason="Thiếu quyết định ban hành"):
+    """Unit A: alice scores 1.1 at 2 with an explanation and submits; carol appraises it at
+    `points` with `reason`, through the grid's HTMX save. Returns carol's answer."""
+    from django.test import Client
+
+    a = assessment(round_, "A")
+    set_points(access_for(people["alice"], a), "1.1", "2", expected_version=None)
+    set_note(access_for(people["alice"], a), "1.1", "Đã ban hành", expected_version=None)
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    carol = Client()
+    carol.force_login(people["carol"])
+    return carol.post(
+        reverse("web:points", args=[a.pk, "1.1"]),
+        {"points": points, "version": "", "reason": reason},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+
+
+def test_publishing_lists_what_is_empty_per_unit_and_links_the_survey_points(
+    client, people, round_
+):
+    a = assessment(round_, "A")
+    appraised_round(people, round_)
+    act(people["carol"], round_, "A", "finalize")
+    grid_page = page_of(client, people, "erin", grid_url(round_))
+    round_page = page_of(client, people, "erin", reverse("web:round", args=[round_.pk]))
+    client.force_login(people["erin"])
+    no_js = client.post(reverse("web:round_publish", args=[round_.pk])).content.decode()
+    for said in (
+        dialog_html(grid_page, "confirm-publish"),
+        dialog_html(round_page, "confirm-publish-round"),
+        no_js,
+    ):
+        words = text(said)
+        assert "chính thức" in words  # the results become final
+        assert "Chưa nhập điểm điều tra xã hội học của 1 tiêu chí" in words
+        assert f'href="/assessments/{a.pk}/#row-XHH"' in said  # where the officer enters it
+        assert "Còn 4 tiêu chí chưa có điểm" in words  # 1.2, 1.3, 2.1, 2.2 (and XHH above)
+        assert reverse("web:criterion", args=[a.pk, "1.2"]) in said
+    # Once the officer has entered the survey points, only the unit's empty criteria remain.
+    set_points(access_for(people["erin"], a), "XHH", "8", expected_version=None)
+    said = text(dialog_html(page_of(client, people, "erin", grid_url(round_)), "confirm-publish"))
+    assert "điều tra xã hội học" not in said and "Còn 4 tiêu chí chưa có điểm" in said
+    assert "#row-XHH" not in said
+
+
+def test_after_appraisal_and_the_band_wait_for_the_appraisal(client, people, round_):
+    a = assessment(round_, "A")
+    set_points(access_for(people["alice"], a), "1.1", "2", expected_version=None)
+    draft = totals_text(page_of(client, people, "alice", grid_url(round_)))
+    assert "Sau thẩm định — chưa thẩm định" in draft and "Xếp loại —" in draft
+    assert "Yếu" not in draft  # 2 of 20 points would read "Yếu"
+    overview = text(page_of(client, people, "erin", reverse("web:round", args=[round_.pk])))
+    assert "chưa thẩm định" in overview and "Yếu" not in overview
+    set_note(access_for(people["alice"], a), "1.1", "Đã ban hành", expected_version=None)
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    set_points(access_for(people["carol"], a), "1.1", "2", expected_version=None)
+    # The appraiser sees a provisional band; the unit none until the appraisal is finished.
+    assert "Xếp loại Yếu (tạm tính)" in totals_text(
+        page_of(client, people, "carol", grid_url(round_))
+    )
+    unit = totals_text(page_of(client, people, "alice", grid_url(round_)))
+    assert "Sau thẩm định 2 / 20" in unit and "Yếu" not in unit
+    act(people["carol"], round_, "A", "finalize")
+    final = totals_text(page_of(client, people, "alice", grid_url(round_)))
+    assert "Xếp loại Yếu" in final and "tạm tính" not in final
+
+
+def test_the_appraisers_reason_stays_in_the_row_for_every_reader(client, people, round_):
+    answer = appraised_round(people, round_)
+    mine = row_html(answer, "1.1")
+    assert 'name="reason" value="Thiếu quyết định ban hành"' in mine  # the box keeps it
+    page = page_of(client, people, "alice", grid_url(round_))
+    assert "Thiếu quyết định ban hành" in text(row_html(page, "1.1"))  # the unit sees why
+    # Saved again unchanged, it stays; the box emptied, it goes.
+    a = assessment(round_, "A")
+    entry = ScoreEntry.objects.get(stage="appraisal", key="1.1")
+    assert entry.note == "Thiếu quyết định ban hành"
+    client.force_login(people["carol"])
+    client.post(
+        reverse("web:points", args=[a.pk, "1.1"]),
+        {"points": "1,75", "version": entry.version, "reason": ""},
+    )
+    assert ScoreEntry.objects.get(stage="appraisal", key="1.1").note == ""
+
+
+def test_area_rows_show_the_subtotal_of_each_appraisal_round(client, people, round_):
+    appraised_round(people, round_)
+    page = page_of(client, people, "alice", grid_url(round_))
+    area = row_html(page, "1")
+    cells = re.findall(r'<td class="num[^"]*" data-label="([^"]+)">([^<]*)<', area)
+    assert ("Thẩm định", "1,5") in cells  # 1.1 appraised at 1,5; 1.2 and 1.3 empty
+    assert ("Thẩm định lần 2", "") in cells  # no second round yet
+    assert ("Tự chấm", "2") in cells
+
+
+def test_an_appraisers_override_asks_for_the_appraisal_comment_not_an_explanation(
+    client, people, round_
+):
+    a = assessment(round_, "A")
+    alice = access_for(people["alice"], a)
+    set_value(alice, "reports.late", "4", expected_version=None)  # 2.2 computes 1 point
+    set_note(alice, "2.2", "Hai báo cáo nộp chậm do lỗi phần mềm", expected_version=None)
+    act(people["alice"], round_, "A", "submit")
+    act(people["carol"], round_, "A", "start_appraisal")
+    client.force_login(people["carol"])
+    answer = client.post(
+        reverse("web:points", args=[a.pk, "2.2"]),
+        {"points": "2", "version": "", "reason": ""},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    said = text(row_html(answer, "2.2"))
+    assert "ý kiến thẩm định" in said and "giải trình" not in said
+
+
+def test_the_criterion_page_says_the_rule_once_and_the_save_buttons_say_save(
+    client, people, round_
+):
+    a = assessment(round_, "A")
+    from django.utils.html import escape
+    from django.utils.translation import override
+
+    from parindex.web.templatetags.parindex import describe
+
+    with override("vi"):
+        rule = escape(describe(a.framework.domain.node_map()["2.2"]))
+    page = page_of(client, people, "alice", reverse("web:criterion", args=[a.pk, "2.2"]))
+    assert page.count(rule) == 1, rule
+    buttons = re.findall(r'<button type="submit" class="secondary save"[^>]*>(.*?)</button>', page)
+    assert buttons and all('<span class="save-text">Lưu</span>' in b for b in buttons)

@@ -317,3 +317,12 @@ def test_the_home_page_and_the_grid_count_completion_alike(client, people, round
     filled, total = grid.completion.filled, grid.completion.total
     assert filled == 2
     assert f"Scored {filled} of {total} criteria" in _text(home(client, people, "alice"))
+
+
+def test_an_appraiser_without_a_unit_role_is_not_told_their_units_lack_results(
+    client, people, round_
+):
+    text = _text(home(client, people, "carol"))
+    assert "No published results of your units yet" not in text
+    assert "you hold none" in text
+    assert "No published results of your units yet" in _text(home(client, people, "alice"))

@@ -149,7 +149,7 @@ def test_submitting_is_confirmed_in_a_dialog_that_says_what_happens(
     dialog.wait_for(state="visible")
     said = dialog.inner_text()
     assert "Sau khi gửi, đơn vị không sửa được điểm tự chấm" in said
-    assert "Còn 4 tiêu chí chưa chấm" in said
+    assert "Còn 5 tiêu chí chưa chấm (đã chấm 1/6)" in said  # as the header counts
     alice.shoot("confirm-submit-laptop")
     dialog.locator("[data-confirm-cancel]").click()
     dialog.wait_for(state="hidden")
@@ -225,4 +225,109 @@ def test_the_filter_shows_only_the_rows_that_need_attention(browser, live_server
     page.click("text=Hiện tất cả tiêu chí")
     page.wait_for_load_state("load")
     assert page.locator("table.grid tbody tr").count() == every
+    alice.close()
+
+
+# --- the reviewer's findings (issue 7, second pass) ---------------------------------------------
+
+# What a browser extension or the browser's own autofill does to a field: a style set through
+# the DOM (allowed by the policy), which HTMX used to copy back with setAttribute on settling.
+STYLE_BY_OTHERS = """document.querySelectorAll("tr[id], tr[id] input, tr[id] select").forEach(
+  function (e) { e.style.outline = "1px solid transparent"; })"""
+
+
+def save_by_htmx(page, code, points, reason=None):
+    row = page.locator(f"tr[id='{'row-' + code}']")
+    row.locator("form.points input[name=points]").fill(points)
+    if reason is not None:
+        row.locator("form.points input[name=reason]").fill(reason)
+    with page.expect_response(lambda r: f"/criteria/{code}/points/" in r.url):
+        row.locator("form.points button[type=submit]").click()
+    page.wait_for_timeout(200)  # HTMX settles 20 ms after the swap
+
+
+def test_saving_rows_by_htmx_applies_no_inline_style(browser, live_server, people, drafted):
+    alice = persona(browser, live_server, "alice")
+    alice.goto(grid_path(drafted))
+    alice.page.evaluate(STYLE_BY_OTHERS)
+    save_by_htmx(alice.page, "1.1", "1,75")
+    alice.page.evaluate(STYLE_BY_OTHERS)
+    save_by_htmx(alice.page, "1.1", "abc")  # refused: the row comes back with the error
+    assert alice.violations == []
+    alice.close()
+    act(people["alice"], drafted, "A", "submit")
+    act(people["carol"], drafted, "A", "start_appraisal")
+    carol = persona(browser, live_server, "carol")
+    carol.goto(grid_path(drafted))
+    carol.page.evaluate(STYLE_BY_OTHERS)
+    save_by_htmx(carol.page, "1.1", "1", "Thiếu quyết định ban hành")
+    row = carol.page.locator("tr[id='row-1.1']")
+    assert row.locator("input[name=reason]").input_value() == "Thiếu quyết định ban hành"
+    assert carol.violations == []
+    carol.close()
+
+
+def test_the_appraisers_fields_fit_their_text_on_a_laptop(browser, live_server, people, drafted):
+    act(people["alice"], drafted, "A", "submit")
+    act(people["carol"], drafted, "A", "start_appraisal")
+    carol = persona(browser, live_server, "carol")
+    page = carol.page
+    carol.goto(grid_path(drafted))
+    reason = page.locator("tr[id='row-1.1'] input[name=reason]")
+    # The placeholder's width in the field's own font, against the room the field gives it.
+    needed, room = reason.evaluate(
+        """e => { const s = getComputedStyle(e); const c = document.createElement("canvas")
+                  .getContext("2d"); c.font = s.font;
+                  const padding = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+                  return [c.measureText(e.placeholder).width, e.clientWidth - padding]; }"""
+    )
+    assert needed <= room, (reason.get_attribute("placeholder"), needed, room)
+    save = page.locator("tr[id='row-1.1'] form.points button.save")
+    assert save.inner_text() == "Lưu"  # a word on a laptop, not a bare ✓
+    carol.close()
+    phone = persona(browser, live_server, "carol", browser_support.PHONE)
+    phone.goto(grid_path(drafted))
+    assert phone.page.locator("tr[id='row-1.1'] form.points button.save").inner_text() == "✓"
+    phone.assert_fits("the appraiser's grid on a phone")
+    phone.close()
+
+
+def test_a_dialog_with_long_criteria_fits_a_phone(browser, live_server, people, syt):
+    """A blocked submission lists its criteria by code and title: long titles wrap inside the
+    dialog rather than run past its right edge."""
+    from helpers import framework_data, make_framework, round_dates
+
+    from parindex.assessments.actions import open_round
+    from parindex.frameworks.services import save_framework
+
+    data = framework_data(code="t-long")
+    long = (
+        "Tỷ lệ hồ sơ thủ tục hành chính được tiếp nhận và trả kết quả qua dịch vụ bưu chính "
+        "công ích trên tổng số hồ sơ tiếp nhận trong năm đánh giá"
+    )
+    data["nodes"][1]["children"][1]["title"] = long
+    framework, _ = save_framework(make_framework(**data), publish=True)
+    round_ = open_round(
+        people["erin"],
+        framework=framework,
+        owner=syt["SYT"],
+        title="CCHC dài",
+        dates=round_dates(),
+        units=[syt["A"]],
+        appraisers={},
+    )
+    a = assessment(round_, "A")  # 2.2 computes 2 points from no late report: unsupported
+    set_value(access_for(people["alice"], a), "reports.late", "0", expected_version=None)
+    alice = persona(browser, live_server, "alice", browser_support.PHONE)
+    page = alice.page
+    alice.goto(f"/assessments/{a.pk}/")
+    page.click("form:has(input[name=action][value=submit]) button")
+    dialog = page.locator("dialog#confirm-submit")
+    dialog.wait_for(state="visible")
+    assert long in dialog.inner_text()
+    inside, width = dialog.evaluate("d => [d.scrollWidth, d.clientWidth]")
+    assert inside <= width, f"the dialog's content is {inside - width} px wider than it"
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    alice.shoot("confirm-long-phone")
     alice.close()

@@ -267,9 +267,9 @@ def test_people_pages_are_not_found_for_anybody_but_an_officer(people, org, name
     posts = {
         "/people/new/": {"full_name": "Lê Văn Mới", "username": "le.moi"},
         f"/people/{alice}/roles/": {"unit": org["A"].pk, "role": "leader"},
-        f"/people/{alice}/roles/{membership}/remove/": {},
+        f"/people/{alice}/roles/{membership}/remove/": {"confirm": "1"},
         f"/people/{alice}/active/": {"active": "0"},
-        f"/people/{alice}/password/": {},
+        f"/people/{alice}/password/": {"confirm": "1"},
         f"/people/{alice}/details/": {"full_name": "X Y", "email": ""},
     }
     for url, data in posts.items():
@@ -316,6 +316,7 @@ def test_erin_creates_an_account_and_sees_the_generated_password_once(people, or
             "unit": org["B"].pk,
             "role": "staff",
         },
+        follow=True,
     )
     page = response.content.decode()
     user = User.objects.get(username="tran.ha")
@@ -365,7 +366,7 @@ def test_the_person_page_and_its_forms_follow_the_actions(people, org, actor, ta
     response = client.post(url + "roles/", {"unit": unit.pk, "role": "leader"})
     assert response.status_code == (302 if visible else 404)
     assert user.memberships.filter(unit=unit, role="leader").exists() is visible
-    response = client.post(url + "password/", {"password": ""})
+    response = client.post(url + "password/", {"password": "", "confirm": "1"}, follow=True)
     user.refresh_from_db()
     assert user.check_password(f"{target}-pw") is not manageable
     if visible:
@@ -381,7 +382,7 @@ def test_the_person_page_and_its_forms_follow_the_actions(people, org, actor, ta
     assert (accounts.full_name(user) == "Hồ Văn Tư") is manageable
     leader = Membership.objects.filter(user=user, unit=unit, role="leader").first()
     if leader:
-        client.post(f"{url}roles/{leader.pk}/remove/")
+        client.post(f"{url}roles/{leader.pk}/remove/", {"confirm": "1"})
         assert not Membership.objects.filter(pk=leader.pk).exists()
 
 
@@ -389,7 +390,9 @@ def test_erin_cannot_remove_her_last_officer_role_nor_deactivate_herself(people,
     client = _client(people, "erin")
     erin = people["erin"]
     own = Membership.objects.get(user=erin, role="officer")
-    page = client.post(f"/people/{erin.pk}/roles/{own.pk}/remove/", follow=True).content.decode()
+    page = client.post(
+        f"/people/{erin.pk}/roles/{own.pk}/remove/", {"confirm": "1"}, follow=True
+    ).content.decode()
     assert Membership.objects.filter(pk=own.pk).exists()
     assert "không thể tự thu hồi vai trò công chức phụ trách CCHC cuối cùng" in page
     page = client.get(f"/people/{erin.pk}/").content.decode()
@@ -402,7 +405,9 @@ def test_erin_cannot_remove_her_last_officer_role_nor_deactivate_herself(people,
 def test_erin_resets_her_own_password_and_stays_logged_in(people, org):
     client = _client(people, "erin")
     erin = people["erin"]
-    page = client.post(f"/people/{erin.pk}/password/", {"password": ""}).content.decode()
+    page = client.post(
+        f"/people/{erin.pk}/password/", {"password": "", "confirm": "1"}, follow=True
+    ).content.decode()
     password = re.search(r'<code class="password">([^<]+)</code>', page).group(1)
     erin.refresh_from_db()
     assert erin.check_password(password)
@@ -424,7 +429,9 @@ def test_deactivated_people_cannot_log_in_and_are_shown_as_such(people, org):
 def test_a_typed_weak_password_is_refused_beside_the_field(people, org):
     client = _client(people, "erin")
     alice = people["alice"]
-    page = client.post(f"/people/{alice.pk}/password/", {"password": "alice"}).content.decode()
+    page = client.post(
+        f"/people/{alice.pk}/password/", {"password": "alice", "confirm": "1"}
+    ).content.decode()
     assert "errorlist" in page and "<code" not in page
     alice.refresh_from_db()
     assert alice.check_password("alice-pw")
@@ -461,3 +468,105 @@ def test_the_people_page_takes_a_fixed_number_of_queries(people, org):
         Membership.objects.create(user=user, unit=org["B"], role="leader")
     assert count() == before
     assert reverse("web:people") == "/people/"
+
+
+# --- issue 7: what the reviewer found ----------------------------------------------------------
+
+
+def test_every_password_validator_speaks_vietnamese(people, org):
+    """Django 5.2's length message has no Vietnamese in Django's catalogue: ours has it."""
+    client = _client(people, "erin")
+    alice = people["alice"]
+    for typed, expected in (
+        ("123", "Mật khẩu quá ngắn: cần ít nhất 10 ký tự."),
+        ("12345678901", "Mật khẩu này hoàn toàn là số."),
+        ("password123", "Mật khẩu này quá phổ biến."),
+    ):
+        page = client.post(
+            f"/people/{alice.pk}/password/", {"password": typed, "confirm": "1"}
+        ).content.decode()
+        assert expected in page, typed
+        assert "This password" not in page and "characters" not in page
+    alice.refresh_from_db()
+    assert alice.check_password("alice-pw")
+
+
+def test_a_reset_and_a_removed_role_ask_first_also_without_javascript(people, org):
+    client = _client(people, "erin")
+    alice = people["alice"]
+    url = f"/people/{alice.pk}/"
+    page = client.get(url).content.decode()
+    # With JavaScript: a dialog (app.js) before the form is sent, with confirm=1.
+    assert page.count("data-confirm=") == 2
+    assert 'id="confirm-reset"' in page and 'id="confirm-revoke"' in page
+    # Without: the server answers with the question, nothing changes yet.
+    response = client.post(url + "password/", {"password": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Đặt lại mật khẩu của" in page and 'name="confirm" value="1"' in page
+    alice.refresh_from_db()
+    assert alice.check_password("alice-pw")
+    membership = alice.memberships.get()
+    response = client.post(f"{url}roles/{membership.pk}/remove/")
+    assert response.status_code == 200 and 'name="confirm" value="1"' in response.content.decode()
+    assert "Thu hồi vai trò" in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    # Confirmed: done.
+    assert client.post(f"{url}roles/{membership.pk}/remove/", {"confirm": "1"}).status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert client.post(url + "password/", {"password": "", "confirm": "1"}).status_code == 302
+    alice.refresh_from_db()
+    assert not alice.check_password("alice-pw")
+
+
+def test_a_refused_reset_is_said_on_the_question_page(people, org):
+    client = _client(people, "erin")
+    thao = people["thao"]  # an appraiser of another department: visible, not manageable
+    page = client.post(f"/people/{thao.pk}/password/", {"password": ""}).content.decode()
+    assert 'name="confirm"' not in page and "ngoài các đơn vị của bạn" in page
+
+
+def _shown_password(page: str) -> str | None:
+    found = re.search(r'<code class="password">([^<]+)</code>', page)
+    return found.group(1) if found else None
+
+
+def test_a_one_time_password_is_shown_after_a_redirect_and_only_once(people, org):
+    client = _client(people, "erin")
+    response = client.post(
+        "/people/new/", {"full_name": "Trần Thị Thu Hà", "username": "tran.ha", "password": ""}
+    )
+    user = User.objects.get(username="tran.ha")
+    assert response.status_code == 302 and response["Location"] == f"/people/{user.pk}/"
+    page = client.get(response["Location"])
+    password = _shown_password(page.content.decode())
+    assert password and _can_log_in("tran.ha", password)
+    assert "no-store" in page["Cache-Control"]
+    assert _shown_password(client.get(response["Location"]).content.decode()) is None  # once
+    # Kept server-side only: never in a cookie nor in the address.
+    assert all(password not in morsel.value for morsel in client.cookies.values())
+    assert password not in response["Location"]
+
+    url = f"/people/{user.pk}/password/"
+    response = client.post(url, {"password": "", "confirm": "1"})
+    assert response.status_code == 302 and response["Location"] == f"/people/{user.pk}/"
+    second = _shown_password(client.get(response["Location"]).content.decode())
+    assert second and second != password
+    user.refresh_from_db()
+    assert user.check_password(second)
+    # Another person's page does not show it.
+    client.post(url, {"password": "", "confirm": "1"})
+    assert _shown_password(client.get(f"/people/{people['alice'].pk}/").content.decode()) is None
+
+
+def test_a_typed_password_is_never_shown_back(people, org):
+    client = _client(people, "erin")
+    alice = people["alice"]
+    response = client.post(
+        f"/people/{alice.pk}/password/", {"password": "Vững-vàng-2026", "confirm": "1"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert _shown_password(page) is None and "Vững-vàng-2026" not in page
+    alice.refresh_from_db()
+    assert alice.check_password("Vững-vàng-2026")

@@ -60,7 +60,7 @@ def test_erin_opens_a_round_from_the_tree_and_manages_people(
     page.fill("#id_title", "Đợt thử nghiệm")
     dates = round_dates()
     for field in ("self_due", "appraisal_due", "explanation_due", "appraisal2_due"):
-        page.fill(f"#id_{field}", getattr(dates, field).isoformat())
+        page.fill(f"#id_{field}", getattr(dates, field).strftime("%d/%m/%Y"))
     page.check("text=Tất cả đơn vị của Sở Y tế")
     assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
     page.uncheck("label:has-text('B — CDC B') input")
@@ -109,5 +109,45 @@ def test_erin_opens_a_round_from_the_tree_and_manages_people(
     erin.assert_fits("the account's page")
     erin.shoot(f"person-{size}")
 
+    assert erin.violations == [], "\n".join(erin.violations)
+    erin.close()
+
+
+def test_the_person_page_fits_a_phone_and_asks_before_a_reset(browser, live_server, people, syt):
+    """Long unit names in the role form's select; the reset and the removal of a role ask in
+    a dialog first."""
+    Unit.objects.create(
+        code="TTKSBT",
+        name="Trung tâm Kiểm soát bệnh tật tỉnh — Khoa Phòng chống bệnh truyền nhiễm và HIV/AIDS",
+        parent=syt["SYT"],
+    )
+    alice = people["alice"]
+    erin = browser_support.Persona(browser, live_server, "erin", viewport=browser_support.PHONE)
+    page = erin.page
+    erin.goto(f"/people/{alice.pk}/")
+    erin.assert_fits("a person's page with long unit names")
+    erin.shoot("person-phone-long-units")
+    page.click("form.reset-password button[type=submit]")
+    dialog = page.locator("dialog#confirm-reset")
+    dialog.wait_for(state="visible")
+    assert "Đặt lại mật khẩu của" in dialog.inner_text()
+    erin.assert_fits("the reset dialog")
+    dialog.locator("[data-confirm-cancel]").click()
+    alice.refresh_from_db()
+    assert alice.check_password("alice-pw")  # cancelled: nothing changed
+    page.click("form.reset-password button[type=submit]")
+    dialog.locator("[data-confirm-ok]").click()
+    page.wait_for_selector("code.password")
+    assert "/password/" not in page.url  # redirected: a reload sends nothing again
+    password = page.inner_text("code.password")
+    alice.refresh_from_db()
+    assert alice.check_password(password)
+    page.reload()
+    assert page.locator("code.password").count() == 0
+    page.click("ul.roles form button[type=submit]")
+    page.locator("dialog#confirm-revoke").wait_for(state="visible")
+    page.locator("dialog#confirm-revoke [data-confirm-ok]").click()
+    page.wait_for_selector("text=Đã thu hồi vai trò.")
+    assert not alice.memberships.exists()
     assert erin.violations == [], "\n".join(erin.violations)
     erin.close()

@@ -57,10 +57,10 @@ def _post(province, **extra):
         "framework": province["fw"].pk,
         "owner": province["SYT"].pk,
         "title": "CCHC 2024",
-        "self_due": dates.self_due.isoformat(),
-        "appraisal_due": dates.appraisal_due.isoformat(),
-        "explanation_due": dates.explanation_due.isoformat(),
-        "appraisal2_due": dates.appraisal2_due.isoformat(),
+        "self_due": dates.self_due.strftime("%d/%m/%Y"),
+        "appraisal_due": dates.appraisal_due.strftime("%d/%m/%Y"),
+        "explanation_due": dates.explanation_due.strftime("%d/%m/%Y"),
+        "appraisal2_due": dates.appraisal2_due.strftime("%d/%m/%Y"),
     }
     data.update(extra)
     return data
@@ -84,7 +84,7 @@ def test_the_form_offers_the_officers_subtree_as_a_tree_and_nothing_else(client,
     assert "STC" not in page and "Sở Tài chính" not in page and "TINH —" not in page
     assert "Tất cả đơn vị của Sở Y tế" in page
     assert "Tự đánh giá CCHC năm 2024 — Sở Y tế" in page  # a default title
-    assert page.count('type="date"') == 4
+    assert page.count('placeholder="dd/mm/yyyy"') == 4
 
 
 def test_only_accounts_with_the_appraiser_role_are_offered(client, people, province):
@@ -153,7 +153,8 @@ def test_units_already_assessed_are_shown_disabled_with_the_actions_reason(
     page = client.get(URL).content.decode()
     boxes = _unit_boxes(page)
     assert "disabled" in boxes["A — Bệnh viện A"] and "disabled" not in boxes["B — CDC B"]
-    assert "A đã được đánh giá theo t-2024 trong đợt “CCHC 2024”" in page
+    assert "A đã được đánh giá theo “Bộ chỉ số thử” (2024) trong đợt “CCHC 2024”" in page
+    assert "t-2024" not in page  # the framework is named, never by its code
     # "All units" leaves it out rather than failing.
     _login(client, people, "erin").post(URL, _post(province, title="Đợt 2", all_units="1"))
     second = Round.objects.get(title="Đợt 2")
@@ -173,9 +174,9 @@ def test_a_refused_round_keeps_every_entry(client, people, province):
     page = client.post(URL, data).content.decode()
     assert Round.objects.count() == 1
     assert "Mỗi đơn vị chỉ có một bản đánh giá theo mỗi bộ tiêu chí" in page
-    assert "A đã được đánh giá theo t-2024 trong đợt “CCHC 2024”" in page
+    assert "A đã được đánh giá theo “Bộ chỉ số thử” (2024) trong đợt “CCHC 2024”" in page
     assert 'value="Đợt bổ sung"' in page
-    assert f'value="{round_dates().self_due.isoformat()}"' in page
+    assert f'value="{round_dates().self_due.strftime("%d/%m/%Y")}"' in page
     boxes = _unit_boxes(page)
     assert "checked" in boxes["B — CDC B"]
     assert re.search(rf'name="appraisers-{b.pk}" value="{people["hung"].pk}" checked', page)
@@ -240,3 +241,41 @@ def test_the_menu_offers_people_to_officers_only(client, people, province):
     assert reverse("web:people") in page
     for name in ("alice", "dave", "gina"):
         assert reverse("web:people") not in _login(client, people, name).get("/").content.decode()
+
+
+def test_deadlines_are_read_and_written_day_first_whatever_the_browser(client, people, province):
+    page = _login(client, people, "erin").get(URL).content.decode()
+    field = re.search(r'<input[^>]*name="self_due"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'placeholder="dd/mm/yyyy"' in field
+    assert 'inputmode="numeric"' in field and "pattern=" in field
+    # 03/04 is the 3rd of April, never the 4th of March; ISO dates are still read.
+    year = round_dates().appraisal2_due.year + 1
+    data = _post(
+        province,
+        units=[province["B"].pk],
+        explanation_due=f"{year + 1}-01-05",
+        appraisal2_due=f"03/04/{year + 1}",
+    )
+    assert client.post(URL, data).status_code == 302
+    round_ = Round.objects.get()
+    assert round_.appraisal2_due.isoformat() == f"{year + 1}-04-03"
+    assert round_.explanation_due.isoformat() == f"{year + 1}-01-05"
+    refused = client.post(URL, _post(province, self_due="31/02/2025")).content.decode()
+    assert "errorlist" in refused and 'value="31/02/2025"' in refused
+
+
+def test_the_evidence_date_is_day_first_too():
+    from parindex.web.forms import EvidenceForm
+
+    form = EvidenceForm(initial={"issued_on": "2026-11-03"})
+    html = str(form["issued_on"])
+    assert 'type="text"' in html and 'placeholder="dd/mm/yyyy"' in html
+    form = EvidenceForm({"title": "QĐ", "issued_on": "03/11/2026"}, {"file": None})
+    form.is_valid()
+    assert form.cleaned_data["issued_on"].isoformat() == "2026-11-03"
+
+
+def test_frameworks_are_offered_by_year_and_title_not_by_code(client, people, province):
+    page = _login(client, people, "erin").get(URL).content.decode()
+    select = page.split('name="framework"')[1].split("</select>")[0]
+    assert ">2024 — Bộ chỉ số thử<" in select and "t-2024" not in select

@@ -160,3 +160,20 @@ def test_a_busy_port_is_one_line_not_a_traceback(tmp_path, language, expected):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected.format(port) in lines[0], result.stderr
     assert not (tmp_path / "serve.sqlite3").exists()  # refused before anything else
+
+
+def test_the_banner_names_the_demo_roles_in_the_users_language():
+    from django.utils import translation
+
+    from parindex.library.management.commands.serve import demo_account_lines
+
+    with translation.override("vi"):
+        text = "\n".join(demo_account_lines({"chuyenvien", "lanhdao", "canbo.bvdk", "thamdinh"}))
+    assert "chuyenvien   / chuyenvien-demo" in text
+    assert "công chức phụ trách CCHC, Văn phòng Sở" in text and "thẩm định viên Sở Nội vụ" in text
+    assert "cán bộ Bệnh viện Đa khoa tỉnh" in text and "Phó Giám đốc Sở" in text
+    for english in ("officer", "unit staff", "appraiser", "leader", " / CCHC"):
+        assert english not in text, english
+    with translation.override("en"):
+        text = "\n".join(demo_account_lines({"chuyenvien", "thamdinh"}))
+    assert "CCHC officer" in text and "appraiser" in text and "công chức" not in text

@@ -216,6 +216,14 @@ def test_erin_enters_a_bonus_extends_a_deadline_and_reopens(client, people, roun
         {"window": "self", "until": later.isoformat(), "reason": "Mất điện"},
     )
     assert deadline(a, "self") == later
+    # Typed as people write dates (dd/mm/yyyy), whatever the browser's locale.
+    typed = later + timedelta(days=1)
+    client.post(
+        reverse("web:extend", args=[a.pk]),
+        {"window": "self", "until": typed.strftime("%d/%m/%Y"), "reason": "Mất điện"},
+    )
+    assert deadline(a, "self") == typed
+    assert 'placeholder="dd/mm/yyyy"' in client.get(grid_url(round_, "A")).content.decode()
     act(people["alice"], round_, "A", "submit")
     client.post(
         reverse("web:action", args=[a.pk]),

@@ -45,6 +45,10 @@ NO_SCHEMA_CHECK = {
     "startproject",
 }
 HELP = {"help", "-h", "--help"}
+# The commands that serve pages (or may sign something, `shell`): they need the installation's
+# signing key, made on first use in DATA_DIR (settings.signing_key). Every other command signs
+# nothing that outlives it and must create nothing when it only reads.
+KEYED_COMMANDS = {"serve", "runserver", "testserver", "shell"}
 
 
 def _setup() -> None:
@@ -157,6 +161,10 @@ def _run(args: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in KEYED_COMMANDS:
+        os.environ.pop("PARINDEX_NO_KEY_FILE", None)
+    else:
+        os.environ["PARINDEX_NO_KEY_FILE"] = "1"
     try:
         _setup()
         _run(args)

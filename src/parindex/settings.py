@@ -70,9 +70,23 @@ def installation_key(data_dir: Path) -> str:
         ) from exc
 
 
+def signing_key() -> str:
+    """Never a secret in the code: from the environment, else this installation's own key file.
+
+    A `parindex` command that serves no page signs nothing that outlives it (no session, no
+    password-reset link): the console script says so with PARINDEX_NO_KEY_FILE=1 (cli.py), and
+    such a command uses the key file if there is one, else a key of its own for this run —
+    so that reading (`parindex info`, `results` …) creates no directory and no file."""
+    key = envsecret("SECRET_KEY")
+    if key:
+        return key
+    if os.getenv("PARINDEX_NO_KEY_FILE") == "1" and not (DATA_DIR / "secret_key").is_file():
+        return secrets.token_urlsafe(50)
+    return installation_key(DATA_DIR)
+
+
 DEBUG = envbool("DEBUG")
-# Never a secret in the code: from the environment, else this installation's own key file.
-SECRET_KEY = envsecret("SECRET_KEY") or installation_key(DATA_DIR)
+SECRET_KEY = signing_key()
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
@@ -141,9 +155,9 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
         }
         config["CONN_MAX_AGE"] = 0
-        name = config.get("NAME")
-        if name and name != ":memory:":
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        # Django's back-end, which makes the file's directory on the first connection only:
+        # reading the settings creates nothing.
+        config["ENGINE"] = "parindex.db.sqlite3"
     return config
 
 

@@ -131,14 +131,17 @@ def assessed_units(framework: Framework, units) -> dict[int, Message]:
         .select_related("unit", "round")
         .order_by("unit__code")
     )
+    # The framework by its title and year, as people know it (its code is for files).
     problems = {
         a.unit_id: Message(
             N_(
-                "%(unit)s is already assessed on %(framework)s in the round “%(round)s” (%(state)s)"
+                "%(unit)s is already assessed on “%(framework)s” (%(year)s) in the round "
+                "“%(round)s” (%(state)s)"
             ),
             {
                 "unit": a.unit.code,
-                "framework": framework.code,
+                "framework": framework.title,
+                "year": framework.year,
                 "round": a.round.title,
                 "state": Message(workflow.STATE_LABELS[a.state]),
             },
@@ -155,10 +158,10 @@ def assessed_units(framework: Framework, units) -> dict[int, Message]:
     for unit_id, code in recorded:
         problems[unit_id] = Message(
             N_(
-                "%(unit)s already has results of %(framework)s recorded outside a round "
-                "(published figures)"
+                "%(unit)s already has results of “%(framework)s” (%(year)s) recorded outside "
+                "a round (published figures)"
             ),
-            {"unit": code, "framework": framework.code},
+            {"unit": code, "framework": framework.title, "year": framework.year},
         )
     return problems
 

@@ -78,6 +78,9 @@ class GridRow:
     links: list[EvidenceLink] = field(default_factory=list)
     self_score: NodeScore | None = None
     score: NodeScore | None = None  # the engine's result over every stage
+    # The engine's result over the stages up to each appraisal round that has entries (an
+    # area's subtotal after that round): APPRAISAL, APPRAISAL2 → NodeScore.
+    stage_scores: dict[str, NodeScore] = field(default_factory=dict)
     unsupported: bool = False
     inputs: list[InputCell] = field(default_factory=list)
     self_points: Decimal | None = None  # from the self-assessment: typed or computed
@@ -104,6 +107,20 @@ class GridRow:
     def is_survey(self) -> bool:
         return self.node.effective_kind == SURVEY
 
+    def reason(self, stage: str) -> str:
+        """Why the appraisers gave these points at `stage` (the note stored with them: the
+        reason for lowering, or what explains an override): shown to every reader."""
+        entry = self.entries.get(stage)
+        return entry.note.strip() if entry is not None else ""
+
+    @property
+    def appraisal_reason(self) -> str:
+        return self.reason(APPRAISAL)
+
+    @property
+    def appraisal2_reason(self) -> str:
+        return self.reason(APPRAISAL2)
+
     @property
     def provenance(self) -> list[ScoreEntry]:
         """Every stored value behind the criterion (its points by stage, then the figures of
@@ -123,6 +140,8 @@ class Grid:
     events: list = field(default_factory=list)
     adjustments: list = field(default_factory=list)  # (BONUS|PENALTY, entry or None)
     typed: dict = field(default_factory=dict)  # input name → what was typed and refused
+    # The totals after each appraisal round that has entries (absent: nothing appraised yet).
+    stage_totals: dict[str, UnitScore] = field(default_factory=dict)
     only_attention: bool = False  # the filter: only the rows that need attention
     today: date = field(default_factory=timezone.localdate)
 
@@ -138,6 +157,47 @@ class Grid:
     @property
     def leaves(self) -> list[GridRow]:
         return [row for row in self.rows if row.is_leaf]
+
+    @property
+    def appraised(self) -> bool:
+        """An appraisal round has entries: before that, "after appraisal" would show the
+        self-assessment under another name."""
+        return bool(self.stage_totals)
+
+    @property
+    def band_shown(self) -> str:
+        """The band as this reader may see it: "final" once the appraisal is finished,
+        "provisional" for the appraisers and the officer while it runs, else "" (a band
+        read off a draft would be taken for a verdict)."""
+        return band_shown(
+            self.assessment.state,
+            self.appraised,
+            self.access.is_officer or workflow.APPRAISER in self.access.roles,
+        )
+
+    def _unscored(self, survey: bool | None = None) -> list[str]:
+        empty = set(self.total.unscored)
+        return [
+            row.node.code
+            for row in self.leaves
+            if row.node.code in empty and survey in (None, row.is_survey)
+        ]
+
+    @property
+    def unscored_codes(self) -> list[str]:
+        """Every criterion the engine cannot score yet: what the completion counts as
+        empty (`UnitScore.completion`), whoever has to fill it."""
+        return self._unscored()
+
+    @property
+    def unit_empty_codes(self) -> list[str]:
+        """The empty criteria the unit scores itself (all but the survey criteria)."""
+        return self._unscored(survey=False)
+
+    @property
+    def survey_empty_codes(self) -> list[str]:
+        """The survey criteria whose points the CCHC officer has not entered yet."""
+        return self._unscored(survey=True)
 
     def codes(self, reason: str) -> list[str]:
         """The criteria that need attention for `reason`, in the framework's order."""
@@ -260,6 +320,7 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
     )
     self_total = score_unit(framework, _stage_data(entries, (SELF,)))
     total = score_unit(framework, _stage_data(entries, (SELF, APPRAISAL, APPRAISAL2, FINAL)))
+    stage_totals = _stage_totals(framework, entries)
     # The same rule as the submission check, on the rows already loaded.
     self_points = self_scored(self_total)
     missing = unsupported(framework, self_points, _supported(links, notes))
@@ -278,6 +339,7 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
             self_points=self_points.get(node.code),
             override=leaf is not None and leaf.override,
             computed=leaf.computed if leaf is not None else None,
+            stage_scores={s: t.nodes[node.code] for s, t in stage_totals.items()},
         )
         rows.append(row)
         by_code[node.code] = row
@@ -308,7 +370,28 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
         missing,
         list(assessment.events.select_related("actor")) if with_events else [],
         [(key, finals.get(key)) for key in (BONUS, PENALTY)],
+        stage_totals=stage_totals,
     )
+
+
+def _stage_totals(framework, entries: list[ScoreEntry], steps=None) -> dict[str, UnitScore]:
+    """The unit's score as each appraisal round left it — the engine on the stages up to
+    that round — for the rounds that have entries (no query: from the loaded entries)."""
+    totals = {}
+    stages = {e.stage for e in entries}
+    for upto in (APPRAISAL, APPRAISAL2):
+        if upto in stages:
+            view = STAGES[: STAGES.index(upto) + 1]
+            totals[upto] = score_unit(framework, _stage_data(entries, view), steps)
+    return totals
+
+
+def band_shown(state: str, appraised: bool, appraises: bool) -> str:
+    """How a band may be shown: "final" once the appraisal is finished, "provisional" while
+    it runs and only to those who appraise or publish (`appraises`), else ""."""
+    if state in (workflow.FINAL, workflow.PUBLISHED):
+        return "final"
+    return "provisional" if appraised and appraises else ""
 
 
 def _attention(row: GridRow, total: UnitScore, access: Access) -> list[str]:
@@ -384,11 +467,30 @@ class OverviewRow:
     self_total: UnitScore
     total: UnitScore
     unsupported: int
+    appraised: bool = False  # an appraisal round has entries
+    survey_codes: frozenset = frozenset()  # the framework's survey criteria
 
     @property
     def completion(self) -> Completion:
         """The same completion as the unit's grid shows."""
         return self.total.completion
+
+    @property
+    def unscored_codes(self) -> list[str]:
+        """The criteria the completion counts as empty, in the framework's order."""
+        return self.total.unscored
+
+    @property
+    def unit_empty_codes(self) -> list[str]:
+        return [code for code in self.total.unscored if code not in self.survey_codes]
+
+    @property
+    def survey_empty_codes(self) -> list[str]:
+        """Survey criteria whose points the CCHC officer has not entered yet."""
+        return [code for code in self.total.unscored if code in self.survey_codes]
+
+    def band_shown(self, appraises: bool) -> str:
+        return band_shown(self.assessment.state, self.appraised, appraises)
 
     @property
     def started(self) -> bool:
@@ -411,6 +513,11 @@ def round_overview(round_) -> list[OverviewRow]:
     ):
         entries.setdefault(entry.unit_id, []).append(entry)
     supported = supported_codes([a.pk for a in assessments])
+    survey = frozenset(
+        code
+        for code, node in framework.node_map().items()
+        if node.is_leaf and node.effective_kind == SURVEY
+    )
     rows = []
     for assessment in assessments:
         mine = entries.get(assessment.unit_id, [])
@@ -427,6 +534,8 @@ def round_overview(round_) -> list[OverviewRow]:
                         framework, self_scored(self_total), supported.get(assessment.pk, set())
                     )
                 ),
+                any(e.stage in (APPRAISAL, APPRAISAL2) for e in mine),
+                survey,
             )
         )
     return rows

@@ -762,6 +762,13 @@ def _unexplained_overrides(framework, changes, loaded=None) -> list[RowProblem]:
                             "%(code)s is computed from its figures (%(computed)s): typed "
                             "points override that only with an explanation; write the "
                             "criterion's explanation or give a reason"
+                        )
+                        if p.stage == SELF
+                        # The appraisers do not explain (giải trình): they give an opinion.
+                        else N_(
+                            "%(code)s is computed from its figures (%(computed)s): typed "
+                            "points override that only with the appraisal's reason; write "
+                            "the criterion's appraisal comment or give a reason"
                         ),
                         {
                             "code": p.item.key,
@@ -877,11 +884,15 @@ def write_one(
     """A value typed by a person on the grid or the criterion page. `expected_version`: the
     entry's version the page showed (None: there was none)."""
     assessment = access.assessment
+    # An appraiser's reason for the points stays with them (the entry's note, as a sheet's
+    # row note does), so that the grid shows the unit why; the page sends it back each time.
+    keeps_reason = value is None and access.points_stage in (APPRAISAL, APPRAISAL2)
     item = Item(
         unit=assessment.unit.code,
         key=key,
         points=points,
         value=value,
+        note=reason.strip() if keeps_reason else None,
         reason=reason,
         version=expected_version or 0,
         clear=clear,

@@ -24,6 +24,7 @@ from parindex.assessments.access import access_for
 from parindex.assessments.actions import RoundDates, open_round, transition
 from parindex.assessments.criteria import set_note, set_points, set_value
 from parindex.assessments.models import Round
+from parindex.domain.i18n import gettext_noop as N_
 from parindex.frameworks.models import Framework
 from parindex.units.models import Membership, Unit
 
@@ -74,7 +75,7 @@ class DemoAccount:
     full_name: str
     role: str  # a Membership role
     unit: str
-    description: str
+    description: str  # an English msgid (N_): shown in the user's language by `parindex serve`
 
     @property
     def password(self) -> str:
@@ -87,26 +88,28 @@ DEMO_ACCOUNTS = (
         "Nguyễn Thị Hoa",
         "officer",
         "SYT",
-        "công chức phụ trách CCHC, Văn phòng Sở / CCHC officer",
+        N_("CCHC officer, office of the Sở"),
     ),
-    DemoAccount("lanhdao", "Trần Văn Minh", "leader", "SYT", "Phó Giám đốc Sở / leader"),
+    DemoAccount(
+        "lanhdao", "Trần Văn Minh", "leader", "SYT", N_("Deputy Director of the Sở, leader")
+    ),
     DemoAccount(
         "canbo.syt",
         "Vũ Thị Lan",
         "staff",
         "SYT",
-        "chuyên viên Văn phòng Sở / staff of the Sở's office",
+        N_("staff of the Sở's office"),
     ),
     DemoAccount(
-        "canbo.bvdk", "Lê Thu Trang", "staff", "BVDK", "cán bộ Bệnh viện Đa khoa tỉnh / unit staff"
+        "canbo.bvdk", "Lê Thu Trang", "staff", "BVDK", N_("unit staff, provincial general hospital")
     ),
-    DemoAccount("canbo.cdc", "Phạm Quốc Huy", "staff", "CDC", "cán bộ CDC tỉnh / unit staff"),
+    DemoAccount("canbo.cdc", "Phạm Quốc Huy", "staff", "CDC", N_("unit staff, provincial CDC")),
     DemoAccount(
         "thamdinh",
         "Đỗ Thanh Bình",
         "appraiser",
         "SNV",
-        "thẩm định viên Sở Nội vụ / appraiser (BVDK, CDC)",
+        N_("appraiser of the Sở Nội vụ (BVDK, CDC)"),
     ),
 )
 

@@ -16,7 +16,26 @@ from parindex.frameworks.models import Framework
 from parindex.units.models import Membership, Unit
 from parindex.units.people import appraiser_accounts, full_name, tree_rows
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Dates are typed and shown day first, whatever the browser's language: a text field, not
+# type="date", whose picker follows the browser's locale (mm/dd/yyyy on an English Windows)
+# and lets 03/04 be read as the 4th of March. ISO dates (2026-04-03) are read too.
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INPUT = forms.DateInput(
+    attrs={
+        "placeholder": "dd/mm/yyyy",
+        "inputmode": "numeric",
+        "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}",
+        "autocomplete": "off",
+        "size": "10",
+    },
+    format="%d/%m/%Y",
+)
+
+
+def date_field(label, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
 
 
 @dataclass
@@ -49,10 +68,10 @@ class RoundForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("Run by"), coerce=int)
     title = forms.CharField(label=_("Round title"), max_length=300)
     title_default = forms.CharField(widget=forms.HiddenInput, required=False)
-    self_due = forms.DateField(label=_("Self-assessment due"), widget=DATE_INPUT)
-    appraisal_due = forms.DateField(label=_("Appraisal due"), widget=DATE_INPUT)
-    explanation_due = forms.DateField(label=_("Explanations due"), widget=DATE_INPUT)
-    appraisal2_due = forms.DateField(label=_("Second appraisal due"), widget=DATE_INPUT)
+    self_due = date_field(_("Self-assessment due"))
+    appraisal_due = date_field(_("Appraisal due"))
+    explanation_due = date_field(_("Explanations due"))
+    appraisal2_due = date_field(_("Second appraisal due"))
     units = forms.TypedMultipleChoiceField(label=_("Units"), coerce=int, required=False)
     all_units = forms.BooleanField(required=False)
     appraisers = forms.TypedMultipleChoiceField(
@@ -96,7 +115,10 @@ class RoundForm(forms.Form):
             f.pk: f
             for f in Framework.objects.filter(status=Framework.Status.PUBLISHED).defer("document")
         }
-        self.fields["framework"].choices = [(pk, str(f)) for pk, f in self.frameworks.items()]
+        # By year and title, as people know them: the code is for files and the command line.
+        self.fields["framework"].choices = [
+            (pk, f"{f.year} — {f.title}") for pk, f in self.frameworks.items()
+        ]
         self.fields["units"].choices = [(pk, str(self.unit_map[pk])) for pk in self.reach]
         self.appraiser_list = list(appraiser_accounts())
         self.fields["appraisers"].choices = [(u.pk, full_name(u)) for u in self.appraiser_list]
@@ -301,12 +323,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, Word, Excel, OpenDocument, JPG, PNG)"))
     title = forms.CharField(label=_("Document title"), max_length=500)
     number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    issued_on = forms.DateField(
-        label=_("Document date"),
-        required=False,
-        widget=DATE_INPUT,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    issued_on = date_field(_("Document date"), required=False)
     issuer = forms.CharField(label=_("Issued by"), max_length=300, required=False)
     codes = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -3,9 +3,13 @@
 The pages are thin: what an officer may do is decided by the actions of
 `parindex.units.people` (create_account, grant_role, revoke_role, set_active,
 reset_password, update_account), which raise `ActionRefused` with the reason. Anybody who is no
-CCHC officer gets "not found", as for any page of a unit they hold no role in. A password —
-generated or typed — is shown once, in the answer to the form that set it, and never stored
-in clear or put in the session.
+CCHC officer gets "not found", as for any page of a unit they hold no role in.
+
+A generated password is shown once, on the person's page the form redirects to (POST/redirect/
+GET: a reload sends nothing again, so it cannot reset the password a second time); a typed one
+is never shown back. Resetting a password and removing a role take effect at once and cannot be
+undone: they are done only with `confirm=1`, which the page's dialog adds (app.js); without
+JavaScript the answer is a page asking the question, whose button sends it.
 """
 
 from __future__ import annotations
@@ -93,10 +97,33 @@ def person_new(request):
             messages.success(
                 request, _("Account %(username)s created.") % {"username": user.username}
             )
-            person = accounts.person_of(scope, user.pk)
-            generated = None if data["password"] else password
-            return _person_page(request, scope, person, units, new_password=generated)
+            if not data["password"]:
+                _hand_over(request, user, password)
+            return redirect("web:person", pk=user.pk)
     return render(request, "web/person_form.html", {"form": form})
+
+
+# A generated password crosses the redirect in the session: stored on the server (database
+# sessions), never in a cookie or in the address, and only until the page that shows it pops
+# it — so it is shown once. It never goes in a message (messages may live in a cookie).
+ONE_TIME_PASSWORD = "parindex.people.new_password"
+
+
+def _hand_over(request, user, password: str) -> None:
+    request.session[ONE_TIME_PASSWORD] = {"user": user.pk, "password": password}
+
+
+def _handed_over(request, person) -> str | None:
+    """The generated password to show on `person`'s page, taken out of the session: shown
+    this once, or — another page was asked for first — never."""
+    kept = request.session.pop(ONE_TIME_PASSWORD, None)
+    if kept and kept.get("user") == person.pk:
+        return kept.get("password")
+    return None
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "1"
 
 
 def _person(request, pk):
@@ -132,7 +159,7 @@ def _person_page(request, scope, person, units=None, status=200, **forms):
 @login_required
 def person_detail(request, pk):
     scope, person = _person(request, pk)
-    return _person_page(request, scope, person)
+    return _person_page(request, scope, person, new_password=_handed_over(request, person))
 
 
 @login_required
@@ -153,6 +180,7 @@ def person_grant(request, pk):
     return _person_page(request, scope, person, units, role_form=form)
 
 
+@never_cache
 @login_required
 @require_POST
 def person_revoke(request, pk, membership_id):
@@ -160,6 +188,12 @@ def person_revoke(request, pk, membership_id):
     membership = get_object_or_404(
         Membership.objects.select_related("unit", "user"), pk=membership_id, user=person
     )
+    if not _confirmed(request):
+        return render(
+            request,
+            "web/person_confirm.html",
+            {"person": person, "action": "revoke", "membership": membership},
+        )
     try:
         accounts.revoke_role(request.user, membership)
     except ActionRefused as exc:
@@ -191,6 +225,19 @@ def person_active(request, pk):
 def person_password(request, pk):
     scope, person = _person(request, pk)
     form = PasswordForm(request.POST)
+    if not _confirmed(request):
+        refusal = accounts.management_refusal(scope, person)
+        return render(
+            request,
+            "web/person_confirm.html",
+            {
+                "person": person,
+                "action": "reset",
+                "refusal": refusal,
+                # What the officer typed goes back with the answer (this page is not cached).
+                "typed": request.POST.get("password", ""),
+            },
+        )
     if form.is_valid():
         typed = form.cleaned_data["password"] or None
         try:
@@ -201,7 +248,9 @@ def person_password(request, pk):
             if person.pk == request.user.pk:
                 update_session_auth_hash(request, person)  # stay logged in
             messages.success(request, _("Password reset."))
-            return _person_page(request, scope, person, new_password=None if typed else password)
+            if not typed:
+                _hand_over(request, person, password)
+            return redirect("web:person", pk=person.pk)
     return _person_page(request, scope, person, password_form=form)
 
 

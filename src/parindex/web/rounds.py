@@ -53,6 +53,7 @@ def round_detail(request, pk):
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.assessment.state] = counts.get(row.assessment.state, 0) + 1
+    is_officer = access_rules.is_officer_of(request.user, round_.owner)
     return render(
         request,
         "web/round.html",
@@ -60,11 +61,16 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
-            "finished": [row.assessment for row in rows if row.assessment.state == workflow.FINAL],
-            "can_publish": access_rules.is_officer_of(request.user, round_.owner)
-            and counts.get(workflow.FINAL, 0) > 0,
+            "finished": _finished(rows),
+            "is_officer": is_officer,
+            "can_publish": is_officer and counts.get(workflow.FINAL, 0) > 0,
         },
     )
+
+
+def _finished(rows: list[queries.OverviewRow]) -> list[queries.OverviewRow]:
+    """The units publishing would make final, each with what is still empty in it."""
+    return [row for row in rows if row.assessment.state == workflow.FINAL]
 
 
 @login_required
@@ -74,11 +80,7 @@ def round_publish(request, pk):
     it) the answer is the page that says which units it publishes and what that means."""
     round_ = _round_for(request, pk)
     if request.POST.get("confirm") != "1":
-        finished = list(
-            round_.assessments.filter(state=workflow.FINAL)
-            .select_related("unit")
-            .order_by("unit__code")
-        )
+        finished = _finished(queries.round_overview(round_))
         return render(request, "web/round_publish.html", {"round": round_, "finished": finished})
     try:
         events = actions.publish_round(request.user, round_)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -434,12 +435,14 @@ def grid_sheet(request, pk):
 @login_required
 @require_POST
 def extend(request, pk):
-    from django.utils.dateparse import parse_date
+    from parindex.web.forms import date_field
 
     assessment = _access(request, pk).assessment
+    # The same field as every date of the site: dd/mm/yyyy typed (whatever the browser's
+    # locale), ISO accepted; 31/02 is not a day of the calendar.
     try:
-        until = parse_date(request.POST.get("until", "") or "")
-    except ValueError:  # well formed but not a day of the calendar: 31/02
+        until = date_field("").clean(request.POST.get("until", ""))
+    except ValidationError:
         until = None
     if until is None:
         return bad_request(request, _("Give the new deadline as a date of the calendar."))

@@ -171,6 +171,28 @@ def shown_points(row, stage):
 
 
 @register.filter
+def shown_reason(row, stage):
+    """What the reason field shows: the reason sent with refused points, else the one stored
+    with the points (the appraiser sees what the unit reads, and sends it back unchanged)."""
+    if row.typed_points is not None:
+        return row.typed_reason
+    return row.reason(stage)
+
+
+@register.filter
+def stage_score(row, stage):
+    """An area's subtotal after an appraisal round (None: nothing appraised at that round)."""
+    score = row.stage_scores.get(stage)
+    return score.score if score is not None else None
+
+
+@register.filter
+def band_for(row, appraises):
+    """How a round overview row may show its band (`OverviewRow.band_shown`)."""
+    return row.band_shown(bool(appraises))
+
+
+@register.filter
 def chosen_points(row, stage):
     """The option a list of points shows chosen: the one sent and refused, else the stored."""
     if row.typed_points is not None:

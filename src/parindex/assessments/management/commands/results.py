@@ -11,7 +11,7 @@ from parindex.domain import workflow
 from parindex.domain.numbers import format_number, format_percent
 from parindex.domain.scoring import Results, UnitResult, results_to_json
 from parindex.frameworks.models import Framework
-from parindex.units.models import PeerGroup
+from parindex.units.models import PeerGroup, Unit
 
 
 def _has_published(framework: Framework) -> bool:
@@ -69,6 +69,8 @@ class Command(ParindexCommand):
             # The results may be shared (cached): filter a copy.
             results = replace(results, units=[r for r in results.units if r.unit.code == unit])
             if not results.units:
+                if not Unit.objects.filter(code=unit).exists():
+                    raise CommandError(_("there is no unit “%(unit)s”") % {"unit": unit})
                 pending = UnitAssessment.objects.filter(framework=model, unit__code=unit).first()
                 if pending is not None and pending.state != workflow.PUBLISHED:
                     # Only published results leave the system; a draft is not "no scores".

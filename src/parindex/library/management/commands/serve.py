@@ -59,6 +59,16 @@ def run_gunicorn(application, options: dict) -> None:
     Server().run()
 
 
+def demo_account_lines(users) -> list[str]:
+    """The banner's lines for the demo accounts among `users` (user names), each described in
+    the active language."""
+    return [
+        f"  {account.username:<12} / {account.password:<17} {_(account.description)}"
+        for account in DEMO_ACCOUNTS
+        if account.username in users
+    ]
+
+
 def port_problem(host: str, port: int) -> str | None:
     """Why the server could not listen on host:port, found before starting it (a busy port
     would otherwise end in the server's traceback), or None."""
@@ -172,11 +182,8 @@ class Command(ParindexCommand):
             self.stdout.write(_("waitress: %(threads)s threads") % {"threads": threads})
         if users:
             self.stdout.write(_("Demo accounts (user name / password):"))
-            for account in DEMO_ACCOUNTS:
-                if account.username in users:
-                    self.stdout.write(
-                        f"  {account.username:<12} / {account.password:<17} {account.description}"
-                    )
+            for line in demo_account_lines(users):
+                self.stdout.write(line)
         self.stdout.write(_("Stop with Ctrl+C."))
         self.stdout.flush()
         # No connection may cross the fork into the workers: each opens its own.

@@ -1,0 +1,1 @@
+"""Database back-ends of parindex."""
