@@ -120,6 +120,12 @@ def test_demo_then_results(cli):
     assert all(u["previous"] is not None for u in departments)
     again = cli("demo")
     assert "0 written" in again.stdout
+    # The change against last year reads as on the dashboard: percentage points of the
+    # maximum when the maximum changed (98 → 100; area 1: 11,5 → 8), between shown figures.
+    text = cli("results", "--framework", "so-2022", "--unit", "SYT", language="vi").stdout
+    assert "−3,97 điểm % (−2,254 điểm)" in text
+    assert "−6,11 điểm % (−3 điểm)" in text
+    assert "+5,56 điểm % (−0,918 điểm)" in text  # the survey's share rose: not a fall
 
 
 def test_errors_exit_non_zero(cli):

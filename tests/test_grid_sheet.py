@@ -354,6 +354,8 @@ def test_levels_and_pass_fail_get_dropdowns_and_figures_their_titles(client, peo
     assert _list(book, levels) == ["Thực hiện tốt, đầy đủ", "Chưa đầy đủ", "Không thực hiện"]
     passed = _validation(sheet, by_code["2.4"][POINTS].coordinate)
     assert _list(book, passed) == ["Đạt", "Không đạt"]
+    # The dropdowns' words sit on a hidden sheet, named in Vietnamese like the rest.
+    assert book["danh-sach"].sheet_state == "hidden" and "lists" not in book.sheetnames
     manual = _validation(sheet, by_code["1.1"][POINTS].coordinate)
     assert manual.type == "custom" and "MOD(" in manual.formula1 and "<=2" in manual.formula1
     override = _validation(sheet, by_code["1.2"][POINTS].coordinate)

@@ -41,6 +41,8 @@ def test_erin_opens_a_round_from_the_tree_and_manages_people(
     page.goto(f"{erin.url}/")
     page.click("a.button:has-text('Mở đợt đánh giá')")
     page.wait_for_selector("#round-form")
+    # HTMX (a deferred script) must have bound the form before a change can reload it.
+    page.wait_for_load_state("load")
     page.select_option("#id_owner", label="SYT — Sở Y tế")
     page.wait_for_selector("text=Tất cả đơn vị của Sở Y tế")
     erin.assert_fits("the round form")

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from parindex.assessments.models import ScoreEntry, UnitAssessment
 from parindex.domain import workflow
+from parindex.domain.comparison import Change, signed
 from parindex.domain.scoring import Results, StageData, UnitInfo, compute_results
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit
@@ -182,3 +185,31 @@ def _compute(framework: Framework, previous: Results | None, round_id: int | Non
             ).values_list("unit__code", flat=True)
         )
     return results
+
+
+# --- a change against last year, in words (the dashboards, the workbook, the CLI) ---------
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A change against last year as the pages write it: `main` is how it is read (points,
+    or percentage points of the maximum when the maximum changed), `detail` the raw points
+    beside it when those are not the main reading."""
+
+    main: str
+    detail: str
+    direction: str  # "up", "down", "same" or "" (not comparable): a class for the colour
+    in_points: bool
+
+
+def change_view(change: Change | None) -> ChangeView | None:
+    if change is None:
+        return None
+    points = _("%(value)s points") % {"value": signed(change.points)}
+    direction = {1: "up", -1: "down", 0: "same"}.get(change.direction, "")
+    if change.in_points:
+        return ChangeView(points, "", direction, True)
+    if change.pct_points is None:  # an area that did not apply one of the years
+        return ChangeView("—", points, "", False)
+    pct = _("%(value)s pct points") % {"value": signed(change.pct_points, 2)}
+    return ChangeView(pct, points, direction, False)

@@ -108,7 +108,7 @@ NOTE_HEADERS = {
 # Words of the pass/fail and yes/no dropdowns (both languages are read back).
 MET, NOT_MET = gettext_noop("Met"), gettext_noop("Not met")
 YES, NO = gettext_noop("Yes"), gettext_noop("No")
-LISTS_SHEET = "lists"
+LISTS_SHEET = "danh-sach"  # the dropdowns' words (hidden); a Vietnamese name, as the rest
 
 
 def _refusal(msgid: str, **params) -> ActionRefused:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from parindex.assessments import access as access_rules
 from parindex.assessments.models import Round, ScoreEntry, UnitAssessment
+from parindex.assessments.results import ChangeView, change_view
 from parindex.domain import workflow
-from parindex.domain.comparison import Change, ranked, signed, trend
+from parindex.domain.comparison import ranked, signed, trend
 from parindex.domain.numbers import quantize
 from parindex.domain.scoring import Results, UnitResult
 from parindex.units.models import PeerGroup, Unit
@@ -117,31 +118,6 @@ def _with_query(url: str, **params) -> str:
 
 
 # --- what the pages show -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """A change against last year as the pages write it: `main` is how it is read (points,
-    or percentage points of the maximum when the maximum changed), `detail` the raw points
-    beside it when those are not the main reading."""
-
-    main: str
-    detail: str
-    direction: str  # "up", "down", "same" or "" (not comparable): a class for the colour
-    in_points: bool
-
-
-def change_view(change: Change | None) -> ChangeView | None:
-    if change is None:
-        return None
-    points = _("%(value)s points") % {"value": signed(change.points)}
-    direction = {1: "up", -1: "down", 0: "same"}.get(change.direction, "")
-    if change.in_points:
-        return ChangeView(points, "", direction, True)
-    if change.pct_points is None:  # an area that did not apply one of the years
-        return ChangeView("—", points, "", False)
-    pct = _("%(value)s pct points") % {"value": signed(change.pct_points, 2)}
-    return ChangeView(pct, points, direction, False)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parindex.assessments.models import ScoreEntry, UnitAssessment
-from parindex.assessments.results import framework_results
+from parindex.assessments.results import change_view, framework_results
 from parindex.commands import NEED, ParindexCommand, emit_json, get_framework_or_refuse, table
 from parindex.domain import workflow
 from parindex.domain.numbers import format_number, format_percent
@@ -31,11 +31,13 @@ def _rank(place) -> str:
     return f"{place.rank}{'=' if place.tied else ''}/{place.of}"
 
 
-def _delta(value) -> str:
-    if value is None:
+def _change(change) -> str:
+    """The change against last year as the dashboard writes it (`results.change_view`):
+    points when the maximum is the same, else percentage points with the points beside."""
+    view = change_view(change)
+    if view is None:
         return "—"
-    text = format_number(value)
-    return "+" + text if value > 0 else text
+    return f"{view.main} ({view.detail})" if view.detail else view.main
 
 
 def _previous_score(node) -> str:
@@ -158,7 +160,7 @@ class Command(ParindexCommand):
                     row += [
                         format_number(p.total) if p else "—",
                         _rank(p.place) if p else "—",
-                        _delta(p.delta(s.total)) if p else "—",
+                        _change(r.change),
                     ]
                 rows.append(row)
             lines.append(table(headers, rows, right))
@@ -212,7 +214,7 @@ class Command(ParindexCommand):
                     "code": r.previous.framework,
                     "total": format_number(r.previous.total),
                     "rank": _rank(r.previous.place),
-                    "delta": _delta(r.previous.delta(s.total)),
+                    "delta": _change(r.change),
                 }
             )
         headers = [_("Code"), _("Area"), _("Points"), _("Max"), "%", _("Rank")]
@@ -232,7 +234,7 @@ class Command(ParindexCommand):
             if results.previous_framework is not None:
                 row += [
                     _previous_score(n),
-                    _delta(n.score - n.previous.score) if n.previous else "—",
+                    _change(n.change),
                 ]
             rows.append(row)
         lines += ["", table(headers, rows, {2, 3, 4, 5, 6, 7})]
