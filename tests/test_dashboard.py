@@ -188,6 +188,24 @@ def test_a_group_of_one_unit_shows_no_rank(client, demo):
     assert '<table class="peers">' not in page
 
 
+def test_a_first_published_year_compares_with_nothing(client, demo):
+    """A unit without a result last year: no empty series, change column or note on maxima."""
+    from parindex.assessments.services import import_score_rows
+    from parindex.tables import Row
+
+    import_score_rows(
+        [Row(2, {"unit": "BVDK", "criterion": "1.1", "points": "1"})],
+        "so-2022",
+        "final",
+        actor="operator",
+        reason="test",
+    )
+    page = _page(client, demo["dave"], "/dashboard/so-2022/BVDK/")
+    assert "Chưa có kết quả năm 2021 để so sánh." in page
+    assert "Thay đổi so với năm 2021" not in page and "điểm %" not in page
+    assert _json(page, "chart-data")["previous_label"] == ""
+
+
 def test_bob_cannot_see_another_units_dashboard(client, demo):
     client.force_login(demo["bob"])
     assert client.get("/dashboard/so-2022/SYT/").status_code == 404

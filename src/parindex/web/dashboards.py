@@ -253,7 +253,10 @@ def dashboard(request, framework, unit):
     if mine is None:
         return render(request, "web/dashboard.html", context)
     previous_framework = results.previous_framework
-    previous_year = year_label(previous_framework, model) if previous_framework else ""
+    # Last year is compared only where the unit has a result that year: a first published
+    # year shows no empty "2022" series, change column or note on changed maxima.
+    compared = previous_framework is not None and mine.previous is not None
+    previous_year = year_label(previous_framework, model) if compared else ""
     areas = [
         AreaRow(
             n.code,
@@ -290,6 +293,9 @@ def dashboard(request, framework, unit):
         {
             "results": results,
             "previous_year": previous_year,
+            "no_previous_year": year_label(previous_framework, model)
+            if previous_framework is not None and not compared
+            else "",
             "areas": areas,
             "total_change": change_view(mine.change),
             "ranked": ranked(mine.place),
