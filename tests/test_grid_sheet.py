@@ -4,7 +4,11 @@ The file is opened with a real reader (openpyxl) as a person's Excel would show 
 Vietnamese headers, the figures with their titles and units, the area subtotals as formulas,
 the dropdowns, the protected key columns; then filled in and uploaded back."""
 
+import csv
 import io
+import os
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -19,6 +23,7 @@ from parindex.assessments.models import AuditEntry, CriterionNote, ScoreEntry
 from parindex.assessments.sheets import (
     CODE,
     COUNTED,
+    INPUT_KEY,
     NOTE,
     POINTS,
     TITLE,
@@ -41,6 +46,7 @@ VIETNAMESE_HEADERS = [
     "Số liệu",
     "Giải trình",
     "Phiên bản",
+    "Mã số liệu (kỹ thuật, không sửa)",
 ]
 
 
@@ -62,9 +68,16 @@ def upload(client, book, round_, code="A", follow=True):
 
 
 def rows(book):
+    """The header, and the rows by criterion code; figure rows by their input key (the
+    technical column: their code column says "Số liệu 1", … for people)."""
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    return header, {row[CODE].value: row for row in sheet.iter_rows(min_row=2) if row[CODE].value}
+    found = {}
+    for row in sheet.iter_rows(min_row=2):
+        key = row[INPUT_KEY].value if len(row) > INPUT_KEY else None
+        if key or row[CODE].value:
+            found[key or row[CODE].value] = row
+    return header, found
 
 
 def test_alice_fills_the_sheet_offline_and_uploads_it(client, people, round_):
@@ -112,9 +125,7 @@ def test_the_figures_have_rows_of_their_own_and_fill_the_computed_criteria(clien
     _, by_code = rows(download(client, people, "alice", round_))
     assert by_code["dossiers.received"][VALUE].value == 100
     assert by_code["1.2"][POINTS].value is None  # nothing typed: computed, 1 point
-    assert by_code["1.2"][COUNTED].value == "=IF(ISNUMBER(F{0}),F{0},1)".format(
-        by_code["1.2"][0].row
-    )
+    assert by_code["1.2"][COUNTED].value == 1  # as computed at download (see below)
 
 
 def test_a_bad_sheet_is_refused_whole_with_row_and_column(client, people, round_):
@@ -390,3 +401,135 @@ def test_the_grid_and_the_criterion_page_describe_rules_with_titles(client, peop
     for html in (grid, page):
         assert wanted in html
         assert "dossiers.postal / dossiers.received" not in html
+
+
+# --- figure rows for people, computed scores as of the download, the round trip in LibreOffice ---
+
+
+def test_figure_rows_read_naturally_and_keep_their_key_in_a_hidden_column(
+    client, people, titled_round
+):
+    book = download(client, people, "alice", titled_round)
+    sheet = book.active
+    header, by_code = rows(book)
+    assert header[INPUT_KEY] == "Mã số liệu (kỹ thuật, không sửa)"
+    email = by_code["egov.email_share"]
+    assert email[TITLE].value == "Tỷ lệ dùng thư điện tử công vụ (%)"
+    assert "2.5" in email[4].value
+    figures = [r for r in sheet.iter_rows(min_row=2) if r[INPUT_KEY].value]
+    codes = [r[CODE].value for r in figures]
+    assert codes == [f"Số liệu {n}" for n in range(1, len(figures) + 1)]
+    # No machine key where people read: only the hidden, locked technical column holds them
+    # (of the inputs the framework titles; an untitled input is shown by its name).
+    keys = {"dossiers.received", "dossiers.postal", "egov.email_share"}
+    assert keys <= {r[INPUT_KEY].value for r in figures}
+    for row in sheet.iter_rows(min_row=2):
+        visible = [str(c.value) for c in row[:INPUT_KEY] if c.value is not None]
+        assert not any(key in text for key in keys for text in visible), row[0].row
+    letter = email[INPUT_KEY].column_letter
+    assert sheet.column_dimensions[letter].hidden
+    assert email[INPUT_KEY].protection.locked is not False
+    # The criteria rows leave the technical column empty.
+    assert by_code["2.5"][INPUT_KEY].value is None
+
+
+def test_computed_criteria_show_the_score_of_the_download_and_say_so(client, people, titled_round):
+    a = assessment(titled_round, "A")
+    set_points(access_for(people["alice"], a), "1.1", Decimal("1.5"), expected_version=None)
+    book = download(client, people, "alice", titled_round)
+    _, by_code = rows(book)
+    computed = by_code["2.5"][COUNTED]
+    # A number, not a formula that looks live but ignores the figures typed offline.
+    assert computed.value == 0 and computed.data_type == "n"
+    assert "Điểm tính từ số liệu khi tải về" in computed.comment.text
+    assert "tải lên" in computed.comment.text
+    assert "Điểm tính từ số liệu khi tải về: 0" in by_code["2.5"][4].value
+    assert "Điểm tính từ số liệu khi tải về" in by_code["1.2"][4].value
+    # Typed criteria keep their live formula; the subtotals still add every row up.
+    assert by_code["1.1"][COUNTED].value.startswith("=IF(ISNUMBER(")
+    assert by_code["2.3"][COUNTED].value.startswith("=IF(")
+    assert by_code["1.1"][COUNTED].comment is None
+    area = by_code["2"][COUNTED].value
+    for code in ("2.1", "2.2", "2.3", "2.4", "2.5"):
+        assert by_code[code][COUNTED].coordinate in area
+    header_note = book.active.cell(1, COUNTED + 1).comment
+    assert header_note is not None and "tải lên" in header_note.text
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_an_old_sheet_with_input_keys_in_the_code_column_still_uploads(people, round_, language):
+    """Sheets downloaded before the technical column: the key sits in the code column."""
+    book = Workbook()
+    sheet = book.active
+    if language == "en":
+        old = "unit criterion title max rule points counted value note version"
+        sheet.append(old.split())
+    else:
+        sheet.append(VIETNAMESE_HEADERS[:INPUT_KEY])
+    sheet.append(
+        ["A", "dossiers.received", "dossiers.received", None, "", None, None, 100, None, 0]
+    )
+    sheet.append(["A", "dossiers.postal", "dossiers.postal", None, "", None, None, 20, None, 0])
+    sheet.append(["A", "1.1", "Kế hoạch", 2, "", 1.25, "=F4", None, "Kế hoạch số 3", 0])
+    report = import_grid_sheet(
+        access_for(people["alice"], assessment(round_, "A")),
+        SimpleUploadedFile("cu.xlsx", _bytes(book)),
+    )
+    assert report.created == 3
+    values = dict(ScoreEntry.objects.filter(value__isnull=False).values_list("key", "value"))
+    assert values == {"dossiers.received": 100, "dossiers.postal": 20}
+    assert ScoreEntry.objects.get(key="1.1").points == Decimal("1.25")
+
+
+def _libreoffice_csv(content: bytes, folder) -> list[list[str]]:
+    # scripts/test installs LibreOffice (Debian's libreoffice-calc-nogui): never skipped.
+    assert shutil.which("soffice"), "LibreOffice is missing: scripts/test installs it"
+    source = folder / "cham-diem.xlsx"
+    source.write_bytes(content)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # UTF-8
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(folder)},
+    )
+    with (folder / "cham-diem.csv").open(encoding="utf-8") as text:
+        return list(csv.reader(text))
+
+
+def _number_of(text: str) -> float:
+    return float(text.replace(",", ".")) if text else 0.0
+
+
+def test_libreoffice_recomputes_the_filled_sheet_and_it_uploads_back(
+    client, people, round_, tmp_path
+):
+    book = download(client, people, "alice", round_)
+    _, by_code = rows(book)
+    by_code["1.1"][POINTS].value = 1.75
+    by_code["dossiers.received"][VALUE].value = 100
+    by_code["dossiers.postal"][VALUE].value = 20
+    table = _libreoffice_csv(_bytes(book), tmp_path)
+    assert table[0][: len(VIETNAMESE_HEADERS)] == VIETNAMESE_HEADERS
+    by_row = {line[CODE]: line for line in table[1:] if line[CODE]}
+    assert by_row["Số liệu 1"][INPUT_KEY] and not by_row["Số liệu 1"][CODE].count(".")
+    # LibreOffice recalculates: the typed points count, the area adds its rows up (capped).
+    assert _number_of(by_row["1.1"][COUNTED]) == 1.75
+    leaves = sum(_number_of(by_row[c][COUNTED]) for c in ("1.1", "1.2", "1.3"))
+    assert _number_of(by_row["1"][COUNTED]) == min(6, leaves)
+    areas = _number_of(by_row["1"][COUNTED]) + _number_of(by_row["2"][COUNTED])
+    total = next(line for line in table if line[TITLE].startswith("Tổng"))
+    assert _number_of(total[COUNTED]) == pytest.approx(areas)
+    # The same file uploads back: points and figures, found through the technical column.
+    upload(client, book, round_)
+    assert ScoreEntry.objects.get(key="1.1").points == Decimal("1.75")
+    values = dict(ScoreEntry.objects.filter(value__isnull=False).values_list("key", "value"))
+    assert values == {"dossiers.received": 100, "dossiers.postal": 20}

@@ -3,22 +3,27 @@
 One worksheet, its header on row 1 in the user's language (docs/data-files.md, "The grid
 sheet"): Mã đơn vị | Mã tiêu chí | Tên tiêu chí | Điểm tối đa | Cách chấm | Điểm tự chấm (or
 Điểm thẩm định …: the user's stage) | Điểm được tính | Số liệu | Giải trình (or Ý kiến thẩm
-định) | Phiên bản. First the named inputs, a row each with its title and unit, whose figures
-the data-driven criteria are computed from; then every area with its subtotal and its
-criteria; then the total.
+định) | Phiên bản | Mã số liệu (hidden). First the named inputs, a row each ("Số liệu 1", …)
+with its title and unit, whose figures the data-driven criteria are computed from — the
+input's name, which people need not read, only in the hidden technical column; then every
+area with its subtotal and its criteria; then the total.
 
-For the reader, Excel does the arithmetic: "Điểm được tính" is a formula per criterion (the
-typed points, a dropdown label turned into its points, else what the criterion gets without
-them) and a capped sum per area, recomputed as the user types. The upload computes nothing
-from formulas: it reads codes, points, figures, explanations and versions, ignores area and
-total rows, and goes through the same score gate as every other writer — all rows or none,
-each problem with its row, column and reason, the role's stage only, stale rows refused. The
-explanation column is the criterion's explanation (or the appraiser's comment), written with
-the points in one transaction, through the criterion page's own function.
+For the reader, Excel does the arithmetic of typed points: "Điểm được tính" is a formula per
+typed criterion (the typed points, a dropdown label turned into its points, else what the
+criterion gets without them) and a capped sum per area, recomputed as the user types. A
+criterion computed from figures shows its score as of the download, said so (the rules are
+not Excel formulas: a formula would ignore figures typed offline and look live); the upload
+recomputes it. The upload computes nothing from formulas: it reads codes (a figure row's
+input name from the technical column, or from the code column of older sheets), points,
+figures, explanations and versions, ignores area and total rows, and goes through the same
+score gate as every other writer — all rows or none, each problem with its row, column and
+reason, the role's stage only, stale rows refused. The explanation column is the criterion's
+explanation (or the appraiser's comment), written with the points in one transaction,
+through the criterion page's own function.
 
 Only the points, figure and explanation cells are unlocked; the sheet is protected without a
-password (Excel: Review › Unprotect Sheet), so that codes and versions are not changed by
-mistake.
+password (Excel: Review › Unprotect Sheet), so that codes, versions and input names are not
+changed by mistake.
 """
 
 from __future__ import annotations
@@ -77,9 +82,10 @@ COLUMNS = (
     "value",
     "note",
     "version",
+    "input_key",
 )
-UNIT, CODE, TITLE, MAX, RULE, POINTS, COUNTED, VALUE, NOTE, VERSION = range(len(COLUMNS))
-WIDTHS = (9, 12, 52, 8, 46, 15, 10, 13, 40, 9)
+UNIT, CODE, TITLE, MAX, RULE, POINTS, COUNTED, VALUE, NOTE, VERSION, INPUT_KEY = range(len(COLUMNS))
+WIDTHS = (9, 12, 52, 8, 46, 15, 10, 13, 40, 9, 24)
 
 HEADERS = {
     "unit": gettext_noop("Unit code"),
@@ -90,6 +96,8 @@ HEADERS = {
     "counted": gettext_noop("Counted points"),
     "value": gettext_noop("Figure"),
     "version": gettext_noop("Version"),
+    # A figure row's input name: what the upload reads; people read the "Figure n" code.
+    "input_key": gettext_noop("Figure key (technical, do not change)"),
 }
 # The points column is named after the stage the user enters, the explanation column after
 # the note it writes (the unit's explanation, the appraiser's comment).
@@ -108,6 +116,22 @@ NOTE_HEADERS = {
 # Words of the pass/fail and yes/no dropdowns (both languages are read back).
 MET, NOT_MET = gettext_noop("Met"), gettext_noop("Not met")
 YES, NO = gettext_noop("Yes"), gettext_noop("No")
+# What "Counted points" means on a data-driven criterion's row: the score of the download.
+COMPUTED_LABEL = gettext_noop(
+    "Score computed from the figures at download: %(points)s (recomputed on upload)"
+)
+OVERRIDE_LABEL = gettext_noop(
+    "Score at download: %(points)s, the typed points overriding the figures (recomputed on upload)"
+)
+COMPUTED_NOTE = gettext_noop(
+    "Score computed from the figures at download. Figures or points changed in this sheet do "
+    "not update this cell: the score is recomputed on upload."
+)
+COUNTED_NOTE = gettext_noop(
+    "Typed and chosen points update this column as you type. For criteria computed from "
+    "figures it shows the score at download: changed figures are recomputed on upload."
+)
+COMMENT_SIZE = {"x_scale": 2, "y_scale": 1.5}
 LISTS_SHEET = "danh-sach"  # the dropdowns' words (hidden); a Vietnamese name, as the rest
 
 
@@ -133,6 +157,7 @@ def sheet_columns() -> dict[str, tuple[str, ...]]:
         "value": [HEADERS["value"]],
         "note": list(NOTE_HEADERS.values()),
         "version": [HEADERS["version"]],
+        "input_key": [HEADERS["input_key"]],
     }
     columns = {}
     for name, msgids in own.items():
@@ -183,6 +208,9 @@ class _Book:
         )
         self.locked = book.add_format({**base, "font_color": "#444444", "text_wrap": True})
         self.number = book.add_format({**base, "font_color": "#444444", "num_format": "0.00#"})
+        self.computed = book.add_format(
+            {**base, "font_color": "#444444", "italic": True, "num_format": "0.00#"}
+        )
         editable = {**base, "bg_color": "#FFF9DB", "locked": False}
         self.points = book.add_format({**editable, "num_format": "0.00##"})
         self.note = book.add_format({**editable, "text_wrap": True})
@@ -244,6 +272,7 @@ def grid_workbook(access: Access) -> bytes:
     headers[POINTS] = _(POINTS_HEADERS[stage])
     headers[NOTE] = _(NOTE_HEADERS[kind])
     sheet.write_row(0, 0, headers, formats.head)
+    sheet.write_comment(0, COUNTED, _(COUNTED_NOTE), COMMENT_SIZE)
     sheet.set_row(0, 30)
     writer = _Writer(sheet, formats, assessment.unit.code, now)
 
@@ -255,8 +284,8 @@ def grid_workbook(access: Access) -> bytes:
             for input_name in leaf.effective_rule.inputs():
                 readers.setdefault(input_name, []).append(leaf.code)
         writer.section(_("Figures the criteria are computed from"))
-        for info in inputs:
-            writer.input_row(info, at_stage.get(info.name), readers.get(info.name, []))
+        for number, info in enumerate(inputs, start=1):
+            writer.input_row(number, info, at_stage.get(info.name), readers.get(info.name, []))
         writer.section(_("Criteria and points"))
     areas = [node for node in framework.nodes if node.effective_kind != SURVEY]
     top = [writer.node_rows(node, at_stage, notes, without) for node in areas]
@@ -264,6 +293,8 @@ def grid_workbook(access: Access) -> bytes:
 
     for column, width in enumerate(WIDTHS):
         sheet.set_column(column, column, width)
+    # The input names are for the upload, not for people: hidden (and locked, as every key).
+    sheet.set_column(INPUT_KEY, INPUT_KEY, WIDTHS[INPUT_KEY], None, {"hidden": True})
     sheet.freeze_panes(1, 3)  # the header, and each row's unit, code and title, stay in view
     sheet.protect(
         "",
@@ -305,11 +336,12 @@ class _Writer:
         )
         self.row += 1
 
-    def input_row(self, info, entry, read_by: list[str]) -> None:
+    def input_row(self, number: int, info, entry, read_by: list[str]) -> None:
         sheet, f, row = self.sheet, self.f, self.row
         title = f"{info.title} ({info.unit})" if info.unit else info.title
         sheet.write_string(row, UNIT, self.unit, f.locked)
-        sheet.write_string(row, CODE, info.name, f.locked)
+        sheet.write_string(row, CODE, _("Figure %(number)s") % {"number": number}, f.locked)
+        sheet.write_string(row, INPUT_KEY, info.name, f.locked)
         sheet.write_string(row, TITLE, title, f.locked)
         sheet.write_blank(row, MAX, None, f.locked)
         sheet.write_string(
@@ -348,7 +380,7 @@ class _Writer:
             sheet.write_string(row, CODE, node.code, f.area)
             sheet.write_string(row, TITLE, node.title, f.area_text)
             sheet.write_number(row, MAX, float(node.effective_max), f.area_number)
-            for column in (RULE, POINTS, VALUE, NOTE, VERSION):
+            for column in (RULE, POINTS, VALUE, NOTE, VERSION, INPUT_KEY):
                 sheet.write_blank(row, column, None, f.area)
             children = [self.node_rows(child, at_stage, notes, without) for child in node.children]
             cells = ",".join(self._cell(r, COUNTED) for r in children)
@@ -366,7 +398,13 @@ class _Writer:
         sheet.write_string(row, CODE, node.code, f.locked)
         sheet.write_string(row, TITLE, node.title, f.locked)
         sheet.write_number(row, MAX, float(node.effective_max), f.number)
-        sheet.write_string(row, RULE, render(node.describe()), f.locked)
+        score = self.now.nodes[node.code].score
+        described = render(node.describe())
+        if rule.data_driven:
+            described += "\n" + _(COMPUTED_LABEL if typed is None else OVERRIDE_LABEL) % {
+                "points": _number(score)
+            }
+        sheet.write_string(row, RULE, described, f.locked)
         shown = _label(rule, node, typed)
         if shown is not None:
             sheet.write_string(row, POINTS, shown, f.points)
@@ -375,15 +413,21 @@ class _Writer:
         else:
             sheet.write_blank(row, POINTS, None, f.points)
         sheet.data_validation(row, POINTS, row, POINTS, self._points_validation(node, row))
-        fallback = without.leaves[node.code].outcome
-        fallback_points = fallback.points if fallback.status == SCORED else Decimal(0)
-        sheet.write_formula(
-            row,
-            COUNTED,
-            "=" + _counted_formula(self._cell(row, POINTS), node, fallback_points),
-            f.number,
-            float(self.now.nodes[node.code].score),
-        )
+        if rule.data_driven:
+            # The engine's rules are not Excel formulas: a formula here would ignore the
+            # figures typed offline and look live. The score as of the download, said so.
+            sheet.write_number(row, COUNTED, float(score), f.computed)
+            sheet.write_comment(row, COUNTED, _(COMPUTED_NOTE), COMMENT_SIZE)
+        else:
+            fallback = without.leaves[node.code].outcome
+            fallback_points = fallback.points if fallback.status == SCORED else Decimal(0)
+            sheet.write_formula(
+                row,
+                COUNTED,
+                "=" + _counted_formula(self._cell(row, POINTS), node, fallback_points),
+                f.number,
+                float(score),
+            )
         sheet.write_blank(row, VALUE, None, f.locked)
         note = notes.get(node.code)
         if note:
@@ -391,6 +435,7 @@ class _Writer:
         else:
             sheet.write_blank(row, NOTE, None, f.note)
         sheet.write_number(row, VERSION, entry.version if entry is not None else 0, f.locked)
+        sheet.write_blank(row, INPUT_KEY, None, f.locked)
         return row
 
     def _points_validation(self, node: Node, row: int) -> dict:
@@ -555,7 +600,9 @@ def import_grid_sheet(access: Access, upload, *, overwrite: bool = False) -> Wri
     explanations: dict[str, tuple[int, str]] = {}
     problems: list[RowProblem] = []
     for row in rows:
-        key = _text(row.get("criterion"))
+        # A figure row names its input in the technical column; older sheets (and CSV files
+        # of the scores-file columns) in the code column.
+        key = _text(row.get("input_key")) or _text(row.get("criterion"))
         node = nodes.get(key)
         if node is not None and not node.is_leaf:
             continue  # an area's subtotal: a formula for the reader, never read back
