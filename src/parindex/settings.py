@@ -99,11 +99,18 @@ INSTALLED_APPS = [
     "parindex.units",
     "parindex.frameworks",
     "parindex.assessments",
+    "parindex.registers",
     "parindex.library",
     "parindex.web",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (a large register import started from a page): django-tasks with its
+# database backend, so the queue lives in the one database; `parindex serve` runs the worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     # First: refuses an oversized body (413) before anything reads it.
