@@ -325,3 +325,14 @@ def test_a_chain_that_loops_stops_before_it_repeats_itself(db):
     history = results_history(newest)
     assert [r.framework.code for r in history] == ["t-2024", "t-2023"]
     assert [r.framework.code for r in results_history(newest, years=1)] == ["t-2024"]
+
+
+def test_the_gap_to_the_average_has_its_unit_and_a_shared_rank_says_so(client, demo):
+    """ "So với trung bình" is in percentage points ("+9,78" alone reads as points); a shared
+    rank reads "17/21 (đồng hạng)", not the "17=/21" of the printed tables."""
+    page = _page(client, demo["dave"])
+    row = _row(page, "trend", "2021")
+    assert re.search(r"[+−]\d+,\d+ điểm %", row), row
+    area = _row(page, "areas", "1 ")
+    assert "17/21 (đồng hạng)" in area and "17=" not in area
+    assert "=/" not in page.split('<table class="peers">')[0]  # above the peer table

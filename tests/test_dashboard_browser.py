@@ -90,3 +90,59 @@ def test_the_ranking_page_fits_and_downloads_as_excel(browser, live_server, demo
     assert book.worksheets[0]["A1"].value.startswith("Xếp hạng Chỉ số CCHC năm 2022")
     assert leader.violations == []
     leader.close()
+
+
+def _overlap(page, table):
+    """How far the sticky unit column covers the rank column, in px (0: none), header and rows."""
+    return page.evaluate(
+        """(table) => Math.max(...[...document.querySelectorAll(`table.${table} tr`)].map(tr => {
+            const rank = tr.querySelector('.rank'), unit = tr.querySelector('.unit');
+            if (!rank || !unit) return 0;
+            const r = rank.getBoundingClientRect(), u = unit.getBoundingClientRect();
+            return Math.max(0, r.right - u.left);
+        }))""",
+        table,
+    )
+
+
+@pytest.mark.parametrize("size,viewport", SIZES)
+def test_the_rank_column_of_the_peer_table_is_never_covered(
+    browser, live_server, demo, size, viewport
+):
+    """ "Hạng" stays readable beside the sticky "Đơn vị", also scrolled sideways."""
+    leader = persona(browser, live_server, viewport)
+    for url in ("/dashboard/so-2022/SYT/", "/dashboard/so-2022/?group=so-nganh"):
+        leader.goto(url)
+        page = leader.page
+        assert _overlap(page, "peers") < 1, (url, size)
+        page.eval_on_selector("table.peers", "t => t.closest('.scroll').scrollLeft = 400")
+        assert _overlap(page, "peers") < 1, (url, size)
+        head = page.locator("table.peers th.rank")
+        assert head.evaluate("th => th.scrollWidth <= th.clientWidth"), (url, size)
+    assert leader.violations == []
+
+
+def test_a_table_wider_than_the_phone_says_it_scrolls(browser, live_server, demo):
+    """At 390 px the area table is wider than the screen: a hint says so and a shadow marks
+    the edge with more columns; scrolled to the end, the shadow goes; the body never scrolls."""
+    leader = persona(browser, live_server, browser_support.PHONE)
+    leader.goto("/dashboard/so-2022/SYT/")
+    page = leader.page
+    frame = page.locator(".scroll-frame:has(table.areas)")
+    page.wait_for_function(
+        "() => document.querySelector('.scroll-frame:has(table.areas)')?.classList.contains('more')"
+    )
+    hint = frame.locator(".scroll-hint")
+    assert hint.is_visible() and "Vuốt ngang" in hint.inner_text()
+    page.eval_on_selector(
+        "table.areas", "t => { const s = t.closest('.scroll'); s.scrollLeft = s.scrollWidth; }"
+    )
+    page.wait_for_function(
+        "() => !document.querySelector('.scroll-frame:has(table.areas)').classList.contains('more')"
+    )
+    leader.shoot("dashboard-phone-scrolled")
+    leader.assert_fits("the dashboard on a phone, its table scrolled")
+    # On a laptop the table fits: no hint.
+    laptop = persona(browser, live_server, browser_support.LAPTOP)
+    laptop.goto("/dashboard/so-2022/SYT/")
+    assert not laptop.page.locator(".scroll-frame:has(table.areas) .scroll-hint").is_visible()

@@ -218,7 +218,7 @@ def test_everyone_gets_the_dashboards_they_may_open_in_the_page_and_the_menu(
         assert client.get(url).status_code == 200  # a link the person may follow
         # The menu of another page links it too (kept from the home page, no query).
         nav = client.get(grid_url(round_, "A")).content.decode().split("</nav>")[0]
-        assert f'href="{url}"' in nav and "Results A 2024" in nav
+        assert f'href="{url}"' in nav and "Results 2024 — Bệnh viện A" in nav
     for name in ("bob", "carol", "frank"):
         assert f'href="{url}"' not in home(client, people, name), name
 

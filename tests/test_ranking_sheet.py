@@ -59,7 +59,10 @@ def test_the_ranking_workbook_of_the_departments(client, demo):
     assert sheet.title == "Sở, ban, ngành tỉnh"
     assert sheet["A1"].value == "Xếp hạng Chỉ số CCHC năm 2022 — Sở, ban, ngành tỉnh"
     today = timezone.localdate().strftime("%d/%m/%Y")
-    assert "(so-2022)" in sheet["A2"].value and f"lập ngày {today}" in sheet["A2"].value
+    # The framework by its title (with its year), never by its internal code.
+    title = "Bộ chỉ số CCHC cấp sở năm 2022 (cấu trúc 876/QĐ-BNV, mẫu)"
+    assert sheet["A2"].value == f"{title} · lập ngày {today}"
+    assert "so-2022" not in sheet["A1"].value + sheet["A2"].value
 
     headers, rows = _table(sheet)
     assert headers[:7] == [
@@ -206,3 +209,27 @@ def test_libreoffice_reads_the_workbook(client, demo, tmp_path):
     )
     text = (tmp_path / "xep-hang.csv").read_text(encoding="utf-8", errors="replace")
     assert "SYT" in text and "81" in text
+
+
+def test_the_change_is_the_difference_of_the_figures_shown(client, demo):
+    """One rounding for the web, the workbook and the CLI: the cells hold the figures as shown
+    (3 decimals, half up), and the change is their difference — SNGV 87,864 − 81,43 = +6,434
+    (the exact change, 6,43476…, would round to 6,435 and contradict the columns beside it);
+    the change in percentage points is rounded half up like the dashboard's."""
+    _response, book = _download(
+        client, demo["dave"], "/dashboard/so-2022/ranking.xlsx?group=so-nganh"
+    )
+    headers, rows = _table(book.worksheets[0])
+    column = {name: i for i, name in enumerate(headers)}
+    for row in rows:
+        values = [c.value for c in row]
+        total, last = values[column["Tổng điểm"]], values[column["Tổng điểm 2021"]]
+        change = values[column["Tăng/giảm (điểm)"]]
+        for figure in (total, last, change):
+            assert Decimal(repr(figure)) == Decimal(repr(figure)).quantize(Decimal("0.001"))
+        assert Decimal(repr(change)) == Decimal(repr(total)) - Decimal(repr(last))
+        pct = values[column["Tăng/giảm (điểm % của điểm tối đa)"]]
+        assert Decimal(repr(pct)) == Decimal(repr(pct)).quantize(Decimal("0.01"))
+    sngv = next(row for row in rows if row[1].value == "SNGV")
+    assert sngv[column["Tăng/giảm (điểm)"]].value == 6.434
+    assert sngv[column["Tổng điểm"]].value == 87.864

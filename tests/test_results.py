@@ -45,7 +45,14 @@ def test_results_follow_stages_ties_and_last_year(province, tmp_path):
     assert units["SNV"]["total"] == 10.5  # the appraisal lowered 2 → 1,5
     assert units["STC"]["total"] == 10.5
     assert [(u["rank"], u["tied"]) for u in doc["units"]] == [(1, True)] * 3
-    assert units["SYT"]["previous"] == {"framework": "t-2023", "total": 1, "rank": 3, "delta": 9.5}
+    assert units["SYT"]["previous"] == {
+        "framework": "t-2023",
+        "total": 1,
+        "rank": 3,
+        "delta": 9.5,
+        "change_pct_points": 47.5,  # beside the documented keys: the pages' reading
+        "same_max": True,
+    }
     assert units["SNV"]["previous"]["rank"] == 1
 
 
@@ -85,3 +92,43 @@ def test_stored_decimals_come_back_exact(province, tmp_path):
     )
     result = framework_results(Framework.objects.get(code="t-2024")).units[0]
     assert result.score.nodes["1.3"].score == Decimal(3) * 3071 / 3080
+
+
+def _results_json(*args):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "results", "--framework", "so-2022", "--json", *args, stdout=out, stderr=io.StringIO()
+    )
+    return json.loads(out.getvalue())
+
+
+def test_the_json_change_reads_as_every_page():
+    """`parindex results --json` keeps the documented keys and gives the change as the pages
+    and the workbook read it: `delta` the difference of the figures shown (SNGV 87,864 −
+    81,43 = 6,434, not the exact 6,43476… rounded to 6,435), `change_pct_points` the change in
+    percentage points of the maximum, `same_max` whether points compare."""
+    from parindex.library.demo import load_demo
+
+    load_demo()
+    units = {u["unit"]: u for u in _results_json()["units"]}
+    sngv = units["SNGV"]["previous"]
+    assert {"framework", "total", "rank", "delta"} <= set(sngv)
+    assert sngv["delta"] == 6.434
+    syt = units["SYT"]
+    assert syt["previous"]["delta"] == -2.254
+    assert syt["previous"]["same_max"] is False
+    assert syt["previous"]["change_pct_points"] == -3.97
+    survey = next(n for n in syt["nodes"] if n["code"] == "XHH")
+    assert {"code", "score", "max", "delta"} <= set(survey["previous"])
+    assert survey["previous"]["delta"] == -0.918  # fewer points …
+    assert survey["previous"]["change_pct_points"] == 5.56  # … of a smaller maximum: a rise
+    assert survey["previous"]["same_max"] is False
+    for unit in units.values():
+        last = unit["previous"]
+        if last is not None:
+            assert round(unit["total"] - last["total"], 3) == last["delta"]

@@ -19,6 +19,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from parindex.domain.comparison import ranked
+from parindex.domain.numbers import DISPLAY_PLACES, quantize
 from parindex.domain.scoring import Results, UnitResult
 
 POINTS = "#,##0.00#"  # 81.779 → "81,779" in a Vietnamese reader; 5 → "5,00"
@@ -103,11 +104,20 @@ def _styles(book) -> dict:
     }
 
 
-def _number(sheet, row, col, value, style):
+def _number(sheet, row, col, value, style, places: int = DISPLAY_PLACES):
+    """`value` rounded half up to `places` decimals, as the pages show it: the cell holds the
+    figure shown (not the exact one, which the reader's rounding of a binary float could show
+    differently), so that the change column is the difference of the columns beside it."""
     if value is None:
         sheet.write_blank(row, col, None, style)
     else:
-        sheet.write_number(row, col, float(value), style)
+        sheet.write_number(row, col, float(quantize(value, places)), style)
+
+
+def _share(index_pct):
+    """An index % as the fraction a percentage format shows (81,779% → 0.81779): kept at
+    the 3 decimals ranks compare, the format shows 2."""
+    return None if index_pct is None else quantize(index_pct) / 100
 
 
 def _write_group(sheet, styles, results, group_name, rows, title, provisional, today):
@@ -127,8 +137,7 @@ def _write_group(sheet, styles, results, group_name, rows, title, provisional, t
     sheet.write_string(
         1,
         0,
-        _("%(title)s (%(code)s) · made on %(date)s")
-        % {"title": title, "code": framework.code, "date": today.strftime("%d/%m/%Y")},
+        _("%(title)s · made on %(date)s") % {"title": title, "date": today.strftime("%d/%m/%Y")},
         styles["subtitle"],
     )
     line = 2
@@ -195,8 +204,7 @@ def _write_row(sheet, styles, row, result: UnitResult, results, previous, provis
     sheet.write_string(row, 2, result.unit.name, styles["text"])
     _number(sheet, row, 3, score.total, styles["points"])
     _number(sheet, row, 4, score.max, styles["points"])
-    index = score.index_pct / 100 if score.index_pct is not None else None
-    _number(sheet, row, 5, index, styles["percent"])
+    _number(sheet, row, 5, _share(score.index_pct), styles["percent"], DISPLAY_PLACES + 2)
     sheet.write_string(row, 6, score.band or "", styles["text"])
     col = 7
     for node in result.nodes:
@@ -211,13 +219,11 @@ def _write_row(sheet, styles, row, result: UnitResult, results, previous, provis
         last = result.previous
         _number(sheet, row, col, last.total if last else None, styles["points"])
         _number(sheet, row, col + 1, last.max if last else None, styles["points"])
-        last_index = last.index_pct / 100 if last and last.index_pct is not None else None
-        _number(sheet, row, col + 2, last_index, styles["percent"])
+        last_index = _share(last.index_pct if last else None)
+        _number(sheet, row, col + 2, last_index, styles["percent"], DISPLAY_PLACES + 2)
         _number(sheet, row, col + 3, change.points if change else None, styles["change"])
         pct = change.pct_points if change else None
-        _number(
-            sheet, row, col + 4, round(pct, 2) if pct is not None else None, styles["change_pct"]
-        )
+        _number(sheet, row, col + 4, pct, styles["change_pct"], 2)
         col += 5
     if provisional:
         if result.unit.code in results.provisional:

@@ -428,6 +428,20 @@ def json_number(value: Decimal | None):
     return float(rounded)
 
 
+def _change_json(change: Change) -> dict:
+    """A change against last year as every page reads it (`comparison.Change`, between the
+    figures as shown): `delta` in points, the difference of the rounded figures, so that
+    `total − previous.total == delta`; `change_pct_points`, the change in percentage points
+    of the maximum (2 decimals, None when a year has no maximum); `same_max`, whether the
+    points compare (else the change is read in percentage points)."""
+    pct = change.pct_points
+    return {
+        "delta": json_number(change.points),
+        "change_pct_points": None if pct is None else json_number(quantize(pct, 2)),
+        "same_max": change.same_max,
+    }
+
+
 def results_to_json(results: Results) -> dict:
     """Exactly the documented shape of `parindex results --json` (architecture: Results JSON),
     plus, per top-level node, `tied` and last year's `previous` score matched by code."""
@@ -454,7 +468,7 @@ def results_to_json(results: Results) -> dict:
                         "code": node.previous_code,
                         "score": json_number(node.previous.score),
                         "max": json_number(node.previous.max),
-                        "delta": json_number(node.score - node.previous.score),
+                        **_change_json(node.change),
                     }
                 )
             nodes.append(entry)
@@ -464,7 +478,7 @@ def results_to_json(results: Results) -> dict:
                 "framework": result.previous.framework,
                 "total": json_number(result.previous.total),
                 "rank": result.previous.place.rank if result.previous.place else None,
-                "delta": json_number(result.previous.delta(score.total)),
+                **_change_json(result.change),
             }
         units.append(
             {

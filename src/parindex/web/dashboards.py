@@ -50,6 +50,11 @@ class DashboardLink:
         return reverse("web:dashboard", args=[self.framework_code, self.unit_code])
 
     @property
+    def label(self) -> str:
+        """The menu's short name of the dashboard: "2022 — Sở Y tế" (after "Kết quả")."""
+        return f"{self.year} — {self.unit_name}"
+
+    @property
     def ranking_url(self) -> str | None:
         """The peer group's ranking page, for leaders and officers of the unit."""
         if not self.ranking or not self.group:
@@ -132,6 +137,10 @@ class AreaRow:
     previous_pct: object
     change: ChangeView | None
 
+    @property
+    def rank(self) -> str:
+        return place_text(self.place)
+
 
 @dataclass(frozen=True)
 class PeerRow:
@@ -161,6 +170,17 @@ def peer_rows(results: Results, group: str, mine=()) -> list[PeerRow]:
     ]
 
 
+def place_text(place) -> str:
+    """A rank in words: "3/21", "17/21 (tied)" ("17/21 (đồng hạng)") — the "17=/21" of the
+    printed tables is kept for the wide peer table only, where a note explains it; "—" when
+    there is no real rank (no place, or a group of one unit)."""
+    if not ranked(place):
+        return "—"
+    if place.tied:
+        return _("%(rank)s/%(of)s (tied)") % {"rank": place.rank, "of": place.of}
+    return f"{place.rank}/{place.of}"
+
+
 def year_label(framework, other=None) -> str:
     """A framework as the charts and headings name it: its year — its code when another
     framework compared with it has the same year (a revised framework)."""
@@ -188,8 +208,18 @@ def _trend_context(history: list[Results], unit_code: str, group: str | None) ->
     for label, point in zip(labels, points, strict=True):
         gap = None
         if point.index_pct is not None and point.peer_average is not None:
-            gap = signed(point.index_pct - point.peer_average, 2)
-        rows.append({"label": label, "point": point, "gap": gap, "ranked": ranked(point.place)})
+            gap = _("%(value)s pct points") % {
+                "value": signed(point.index_pct - point.peer_average, 2)
+            }
+        rows.append(
+            {
+                "label": label,
+                "point": point,
+                "gap": gap,
+                "ranked": ranked(point.place),
+                "rank": place_text(point.place),
+            }
+        )
     return {"chart": chart, "rows": rows}
 
 
@@ -299,6 +329,8 @@ def dashboard(request, framework, unit):
             "areas": areas,
             "total_change": change_view(mine.change),
             "ranked": ranked(mine.place),
+            "rank": place_text(mine.place),
+            "last_rank": place_text(mine.previous.place) if mine.previous else "—",
             "peers": peers,
             "alone": len(peers) == 1,
             "lost": lost[:10],

@@ -22,7 +22,7 @@ def home(request):
     dashboards = dashboards_for(
         request.user, memberships=agenda.memberships, parents=agenda.parents
     )
-    links = [[f"{d.unit_code} {d.year}", d.url] for d in dashboards]
+    links = [[d.label, d.url] for d in dashboards]
     if request.session.get(NAV_DASHBOARDS) != links:
         request.session[NAV_DASHBOARDS] = links
     if request.session.get("parindex_nav_people") != agenda.can_open:  # the officer's menu

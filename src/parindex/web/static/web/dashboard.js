@@ -3,6 +3,39 @@
 // the years. The same numbers are in the tables under the charts, for reading without
 // JavaScript and for screen readers. The tooltip is drawn inside the SVG ("richText"):
 // ECharts' HTML tooltip writes style="" attributes, which the Content Security Policy refuses.
+// A table wider than its box (a phone) says so: a line above it ("swipe sideways") and a
+// shadow on the edge that has more columns, which goes once the table is scrolled to its end.
+// The hint's text comes from the page (data-hint, translated); the body itself never scrolls.
+(function () {
+  function follow(box) {
+    var frame = document.createElement("div");
+    frame.className = "scroll-frame";
+    box.parentNode.insertBefore(frame, box);
+    var hint = document.createElement("p");
+    hint.className = "scroll-hint";
+    hint.textContent = box.getAttribute("data-hint");
+    frame.appendChild(hint);
+    frame.appendChild(box);
+    function update() {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      frame.classList.toggle("overflows", overflows);
+      frame.classList.toggle("more", overflows && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+    }
+    box.addEventListener("scroll", update, { passive: true });
+    if (window.ResizeObserver) { new ResizeObserver(update).observe(box); }
+    window.addEventListener("resize", update);
+    update();
+  }
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll(".scroll[data-hint]"), follow);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+
 (function () {
   if (!window.echarts) { return; }
   var charts = [];
