@@ -132,6 +132,27 @@ def positive_number(text: str) -> int:
     return number
 
 
+def date_value(text: str):
+    """An argparse type: a date written dd/mm/yyyy (as everywhere in parindex) or ISO
+    (yyyy-mm-dd, what scripts write)."""
+    import datetime as dt
+
+    text = text.strip()
+    for parse in (
+        lambda t: dt.datetime.strptime(t, "%d/%m/%Y").date(),
+        lambda t: dt.date.fromisoformat(t) if len(t) == 10 else None,
+    ):
+        try:
+            value = parse(text)
+        except ValueError:
+            continue
+        if value is not None:
+            return value
+    raise argparse.ArgumentTypeError(
+        _("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd)") % {"value": text}
+    )
+
+
 # --- what a command does with the database --------------------------------------------------
 NO_DATABASE = None  # needs none (checks a file, prints help)
 SHOW = "show"  # reads; where there is no database it says so and shows nothing (exit 0)
