@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from parindex.domain import indicators as ind
-from parindex.registers.indicators import compute, drill_conditions, dossiers_in
+from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import (
     DirectiveTask,
     Dossier,
@@ -351,16 +351,10 @@ def test_cli_table_and_json(register, capsys):
     data = json.loads(capsys.readouterr().out)
     unit = data["units"][0]
     assert unit["unit"] == "BVDK" and unit["table_06a"]["col3"] == 12
-    assert (
-        unit["indicators"]["dossiers.on_time_rate"]
-        == {
-            "title": "Dossiers resolved early or on time",
-            "value": pytest.approx(5 / 7),
-            "numerator": 5,
-            "denominator": 7,
-        }
-        or unit["indicators"]["dossiers.on_time_rate"]["numerator"] == 5
-    )
+    rate = unit["indicators"]["dossiers.on_time_rate"]
+    assert rate["title"] == "Dossiers resolved early or on time"
+    assert (rate["numerator"], rate["denominator"]) == (5, 7)
+    assert rate["value"] == pytest.approx(5 / 7)
     call_command("indicators", "BVDK", "--from", "01/01/2025", "--to", "31/12/2025")
     out = capsys.readouterr().out
     assert "BVDK" in out and "12" in out
