@@ -33,8 +33,11 @@ def _fresh_caches():
     from parindex.assessments.results import clear_cache
     from parindex.frameworks import models
 
+    from parindex.registers import calendar
+
     clear_cache()
     models._DOMAINS.clear()
+    calendar._cache.clear()  # a rolled-back override sends no signal
     yield
 
 

@@ -24,6 +24,7 @@ GROUPS = (
     (N_("Frameworks"), ("framework",)),
     (N_("Units"), ("units",)),
     (N_("Scores and results"), ("scores", "results")),
+    (N_("Registers and indicators"), ("registers", "indicators", "calendar")),
     (N_("System"), ("info", "demo", "serve", "migrate")),
 )
 OWN_COMMANDS = {name for _group, names in GROUPS for name in names}
