@@ -70,3 +70,11 @@ def test_the_load_benchmark_writers_mode_saves_without_locking(tmp_path):
     assert figure(out, "errors:") == 0, out
     assert figure(out, '"database is locked" in the server\'s log:') == 0, out
     assert figure(out, "score changes written (audit trail):") > 0, out
+
+
+def test_the_registers_benchmark_runs_and_reports_ratios(tmp_path):
+    out = run_bench("bench_registers.py", tmp_path, "--rows", "3000", "--units", "3")
+    assert "(a) floor" in out
+    assert "× the floor" in out
+    assert "(c) indicators of all 3 units for 2025, SQLite: cold" in out
+    assert "PostgreSQL" in out
