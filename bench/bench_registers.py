@@ -177,7 +177,7 @@ class Postgres:
                 "SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits "
                 "WHERE inhparent = 'registers_dossier'::regclass"
             ).fetchone()
-        return size / 2**20
+        return float(size) / 2**20
 
     def __exit__(self, *exc):
         self._as_pg(self.bin / "pg_ctl", "-D", self.dir / "data", "-m", "fast", "-w", "stop")
