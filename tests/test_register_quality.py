@@ -1,0 +1,199 @@
+"""The data-quality report: each rule finds what it should, nothing is fixed or refused."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from parindex.registers.models import Dossier, RegisterImport
+from parindex.registers.quality import check_dossiers
+from parindex.units.models import Unit
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day, hour=9):
+    return datetime.combine(day, time(hour), tzinfo=ZONE)
+
+
+def make(unit, code, received, *, status=10, due=None, finished=None, returned=None, **extra):
+    ended = finished or returned if status in (7, 8, 9, 10) else None
+    return Dossier(
+        unit=unit,
+        year=received.year,
+        code=code,
+        procedure_code="1.000001",
+        channel=1,
+        status=status,
+        received_at=at(received),
+        received_on=received,
+        due_at=at(due, 17) if due else None,
+        due_on=due,
+        finished_at=at(finished) if finished else None,
+        returned_at=at(returned, 16) if returned else None,
+        ended_at=at(ended) if ended else None,
+        ended_on=ended,
+        **extra,
+    )
+
+
+@pytest.fixture
+def units(db):
+    return Unit.objects.create(code="BVDK", name="BVĐK"), Unit.objects.create(
+        code="CDC", name="CDC"
+    )
+
+
+def test_each_rule(units):
+    bvdk, cdc = units
+    d = date
+    good = make(
+        bvdk,
+        "good",
+        d(2025, 3, 3),
+        due=d(2025, 3, 10),
+        finished=d(2025, 3, 7),
+        returned=d(2025, 3, 7),
+        time_limit=Decimal(5),
+        time_limit_unit="working_days",
+    )
+    Dossier.objects.bulk_create(
+        [
+            good,
+            make(
+                bvdk,
+                "due-before",
+                d(2025, 3, 3),
+                due=d(2025, 3, 1),
+                finished=d(2025, 3, 7),
+                returned=d(2025, 3, 7),
+            ),
+            make(
+                bvdk,
+                "end-before",
+                d(2025, 3, 3),
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 2),
+                returned=d(2025, 3, 3),
+            ),
+            make(
+                bvdk,
+                "open-ended",
+                d(2025, 3, 3),
+                status=4,
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 5),
+            ),
+            make(bvdk, "done-no-end", d(2025, 3, 3), status=9, due=d(2025, 3, 10)),
+            make(
+                bvdk,
+                "returned-no-date",
+                d(2025, 3, 3),
+                status=10,
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 5),
+            ),
+            make(bvdk, "withdrawn-no-date", d(2025, 3, 3), status=7, due=d(2025, 3, 10)),
+            make(
+                bvdk,
+                "apology-no-date",
+                d(2025, 3, 3),
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 12),
+                returned=d(2025, 3, 12),
+                apology=True,
+            ),
+            # 5 working days from Monday 03/03/2025 is 10/03 (or 11/03 after the close): not 14/03.
+            make(
+                bvdk,
+                "wrong-due",
+                d(2025, 3, 3),
+                due=d(2025, 3, 14),
+                finished=d(2025, 3, 7),
+                returned=d(2025, 3, 7),
+                time_limit=Decimal(5),
+                time_limit_unit="working_days",
+            ),
+            make(
+                bvdk,
+                "after-close-due",
+                d(2025, 3, 3),
+                due=d(2025, 3, 11),
+                finished=d(2025, 3, 7),
+                returned=d(2025, 3, 7),
+                time_limit=Decimal(5),
+                time_limit_unit="working_days",
+            ),
+            make(
+                bvdk,
+                "shared",
+                d(2025, 3, 3),
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 7),
+                returned=d(2025, 3, 7),
+            ),
+            make(
+                cdc,
+                "shared",
+                d(2025, 3, 3),
+                due=d(2025, 3, 10),
+                finished=d(2025, 3, 7),
+                returned=d(2025, 3, 7),
+            ),
+        ]
+    )
+    found = {f.code: f for f in check_dossiers([bvdk.pk], 2025)}
+    expected = {
+        "due_before_received": "due-before",
+        "ended_before_received": "end-before",
+        "open_with_end": "open-ended",
+        "resolved_without_end": "done-no-end",
+        "returned_without_date": "returned-no-date",
+        "ended_without_date": "withdrawn-no-date",
+        "apology_without_date": "apology-no-date",
+        "due_not_calendar": "wrong-due",
+        "code_in_other_units": "shared",
+    }
+    for code, dossier in expected.items():
+        assert code in found, code
+        assert dossier in {e["dossier"] for e in found[code].examples}, code
+    assert found["due_not_calendar"].count == 1  # the one received after the close is fine
+    assert found["resolved_without_end"].count == 1
+    assert {e["dossier"] for f in found.values() for e in f.examples}.isdisjoint({"good"})
+    record = found["due_before_received"].as_dict()
+    assert record["count"] == 1 and record["message"] and record["examples"][0]["unit"] == "BVDK"
+    # Nothing was changed.
+    assert Dossier.objects.get(unit=bvdk, code="due-before").due_on == d(2025, 3, 1)
+
+
+def test_per_import(units):
+    bvdk, _cdc = units
+    batch = RegisterImport.objects.create(kind="dossiers", actor="test")
+    Dossier.objects.bulk_create(
+        [
+            make(bvdk, "mine", date(2025, 3, 3), due=date(2025, 3, 1), batch=batch),
+            make(bvdk, "other", date(2025, 3, 3), due=date(2025, 3, 1)),
+        ]
+    )
+    found = check_dossiers(batch=batch)
+    assert [(f.code, f.count) for f in found if f.code == "due_before_received"] == [
+        ("due_before_received", 1)
+    ]
+
+
+def test_a_clean_register_has_no_finding(units):
+    bvdk, _cdc = units
+    Dossier.objects.bulk_create(
+        [
+            make(
+                bvdk,
+                "ok",
+                date(2025, 3, 3),
+                due=date(2025, 3, 10),
+                finished=date(2025, 3, 7),
+                returned=date(2025, 3, 7),
+            )
+        ]
+    )
+    assert check_dossiers([bvdk.pk], 2025) == []
