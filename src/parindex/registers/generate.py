@@ -154,10 +154,14 @@ def dossiers(
         received=pl.col("received_day").cast(pl.Datetime("us"))
         + pl.duration(minutes=received_time),
         due=pl.col("due_day").cast(pl.Datetime("us")) + pl.duration(hours=17),
-        ended=pl.col("end_day").cast(pl.Datetime("us")) + pl.duration(hours=15, minutes=30),
-        returned=pl.col("return_day").cast(pl.Datetime("us")) + pl.duration(hours=16),
+        end_of_day=pl.col("end_day").cast(pl.Datetime("us")) + pl.duration(hours=15, minutes=30),
+        return_of_day=pl.col("return_day").cast(pl.Datetime("us")) + pl.duration(hours=16),
         open_at_year_end=pl.col("end_day") > year_end,
     )
+    # A dossier resolved on the day it came ends after it came; its result goes back after.
+    frame = frame.with_columns(
+        ended=pl.max_horizontal(pl.col("end_of_day"), pl.col("received") + pl.duration(minutes=30))
+    ).with_columns(returned=pl.max_horizontal(pl.col("return_of_day"), pl.col("ended")))
     status = (
         pl.when(pl.col("r_status") < 0.005)
         .then(3)  # not received at the desk

@@ -27,6 +27,10 @@ def home(request):
         request.session[NAV_DASHBOARDS] = links
     if request.session.get("parindex_nav_people") != agenda.can_open:  # the officer's menu
         request.session["parindex_nav_people"] = agenda.can_open
+    # The registers: anybody holding a role in a unit reads its registers (registers.access).
+    registers = bool(request.user.is_superuser or agenda.memberships)
+    if request.session.get("parindex_nav_registers") != registers:
+        request.session["parindex_nav_registers"] = registers
     return render(request, "web/home.html", {"agenda": agenda, "dashboards": dashboards})
 
 

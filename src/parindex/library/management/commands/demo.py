@@ -6,6 +6,7 @@ from parindex.commands import CREATE, SELF, ParindexCommand, database_location
 from parindex.frameworks.services import OUTCOME_LABELS
 from parindex.library.accounts import load_demo_accounts
 from parindex.library.demo import load_demo
+from parindex.library.demo_registers import load_demo_registers
 
 
 class Command(ParindexCommand):
@@ -30,6 +31,7 @@ class Command(ParindexCommand):
             call_command("migrate", verbosity=0, interactive=False)
         report = load_demo()
         accounts = load_demo_accounts()
+        dossiers = load_demo_registers()
         for code, outcome in report.frameworks:
             self.stdout.write(
                 _("framework %(code)s: %(outcome)s")
@@ -39,6 +41,10 @@ class Command(ParindexCommand):
             _("demo: %(units)s new units, %(rows)s score rows (%(changed)s written)")
             % {"units": report.units_created, "rows": report.rows, "changed": report.changed}
         )
+        if dossiers:
+            self.stdout.write(
+                _("demo: %(count)s dossiers in the demo units' registers") % {"count": dossiers}
+            )
         if accounts:
             self.stdout.write(_("demo: %(count)s demo accounts created") % {"count": accounts})
         self.stdout.write(

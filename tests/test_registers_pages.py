@@ -1,0 +1,118 @@
+"""The registers pages: who sees what, the numbers against the lists behind them, filters,
+pages, the Excel export (read back with openpyxl), and no 500 on junk."""
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from parindex.domain import indicators as ind
+from parindex.registers.generate import dossiers, write
+from parindex.registers.imports import import_register
+from parindex.registers.indicators import compute
+
+
+@pytest.fixture
+def register(syt, tmp_path):
+    """A generated register of unit A for 2025 (imported through the real import)."""
+    path = write(dossiers(400, ["A"], 2025, seed=5), tmp_path / "a.csv")
+    import_register("dossiers", path)
+    return syt
+
+
+def client(people, name):
+    c = Client()
+    c.force_login(people[name])
+    return c
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("alice", 200), ("dave", 200), ("erin", 200), ("bob", 404), ("carol", 404)],
+)
+def test_who_reads_the_register_of_a(register, people, name, status):
+    # alice: staff of A; dave: leader and erin: officer of the Sở above it; bob: staff of B;
+    # carol: no role.
+    for url in ("/registers/A/2025/", "/registers/A/2025/dossiers/?list=late"):
+        assert client(people, name).get(url).status_code == status, (name, url)
+
+
+def test_every_number_of_the_table_opens_its_dossiers(register, people):
+    a = register["A"]
+    start, end = ind.period_of_year(2025)
+    table = compute([a], start, end)[a.pk].table_06a
+    c = client(people, "erin")
+    page = c.get("/registers/A/2025/").content.decode()
+    for column, name in ind.COLUMN_CLASSES.items():
+        assert f"?list={name}" in page
+        listed = c.get(f"/registers/A/2025/dossiers/?list={name}")
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == table[column], column
+
+
+def test_filters_pages_and_export(register, people):
+    c = client(people, "alice")
+    everything = c.get("/registers/A/2025/dossiers/").context["page"].paginator.count
+    online = c.get("/registers/A/2025/dossiers/?channel=2").context["page"].paginator
+    assert 0 < online.count < everything
+    second = c.get("/registers/A/2025/dossiers/?page=2")
+    assert second.status_code == 200 and second.context["page"].number == 2
+    code = second.context["page"].object_list[0].code
+    found = c.get(f"/registers/A/2025/dossiers/?q={code}").context["page"].paginator.count
+    assert found == 1
+    response = c.get("/registers/A/2025/dossiers/?channel=2&format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet.max_row == online.count + 1
+    assert sheet.cell(1, 1).value == "Dossier code"
+    assert sheet.cell(2, 6).is_date
+
+
+def test_a_period_inside_the_year(register, people):
+    c = client(people, "erin")
+    response = c.get("/registers/A/2025/?from=01/01/2025&to=31/03/2025")
+    assert response.status_code == 200
+    a = register["A"]
+    table = compute([a], date(2025, 1, 1), date(2025, 3, 31))[a.pk].table_06a
+    assert [cell["value"] for cell in response.context["table"]] == [
+        table[key] for key, *_rest in ind.TABLE_06A
+    ]
+    assert len(response.context["monthly"]) == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registers/A/2025/dossiers/?list=bogus",
+        "/registers/A/2025/dossiers/?page=abc",
+        "/registers/A/2025/dossiers/?channel=9",
+        "/registers/A/2025/dossiers/?status=x",
+        "/registers/A/2025/?from=32/01/2025",
+        "/registers/A/2025/?from=01/02/2025&to=01/01/2025",
+    ],
+)
+def test_junk_is_a_400(register, people, url):
+    assert client(people, "erin").get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/registers/A/1999/", "/registers/NOPE/2025/", "/registers/A/2025/dossiers/?page=999"]
+)
+def test_junk_is_a_404(register, people, url):
+    assert client(people, "erin").get(url).status_code == 404
+
+
+def test_a_unit_without_a_register_says_so(syt, people):
+    response = client(people, "erin").get("/registers/B/2025/")
+    assert response.status_code == 200
+    assert "No dossier register for this unit yet" in response.content.decode()
+
+
+def test_the_index_lists_the_readable_units(register, people):
+    page = client(people, "alice").get("/registers/").content.decode()
+    assert "/registers/A/2025/" in page and "/registers/B/" not in page
+    page = client(people, "erin").get("/registers/").content.decode()
+    assert "/registers/A/2025/" in page and "CDC B" in page
