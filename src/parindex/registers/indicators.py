@@ -22,7 +22,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from parindex.domain import indicators as ind
@@ -58,75 +59,118 @@ def base_condition(start: date, end: date) -> Q:
     )
 
 
-def class_conditions(start: date, end: date, options: Options = NATIONAL) -> dict[str, Q]:
-    """Each class of `domain.indicators.CLASSES` as a condition, within `base_condition`."""
+def class_decisions(start: date, end: date, options: Options = NATIONAL) -> list[tuple[str, Q]]:
+    """The classes as an ordered decision, within `base_condition`: a dossier is in the first
+    class whose test it passes (the last test passes always). The one definition of the
+    classes: `class_conditions` and the counts both derive from it."""
     if options.compare == "datetime":
         ended, due = "ended_at", "due_at"
-        pending_over_due = Q(due_at__lt=_end_of_day(end))
+        overdue_at_end = Q(due_at__lt=_end_of_day(end))
     else:
         ended, due = "ended_on", "due_on"
-        pending_over_due = Q(due_on__lt=end)
-    ended_in = Q(ended_on__isnull=False, ended_on__lte=end)
-    withdrawn = ended_in & Q(status=Status.WITHDRAWN)
-    resolved = ended_in & ~Q(status=Status.WITHDRAWN)
+        overdue_at_end = Q(due_on__lt=end)
+    pending = Q(ended_on__isnull=True) | Q(ended_on__gt=end)
+    over = overdue_at_end & ~Q(status=Status.SUPPLEMENT)
     late = Q(**{f"{due}__isnull": False, f"{ended}__gt": F(due)})
     if options.supplements_over_one_late:
+        over |= Q(supplement_count__gt=1)
         late |= Q(supplement_count__gt=1)
     early_test = f"{ended}__lte" if options.early_includes_due else f"{ended}__lt"
-    early = Q(**{f"{due}__isnull": False, early_test: F(due)}) & ~late
-    pending = Q(ended_on__isnull=True) | Q(ended_on__gt=end)
-    over = pending_over_due & ~Q(status=Status.SUPPLEMENT)
-    if options.supplements_over_one_late:
-        over |= Q(supplement_count__gt=1)
+    return [
+        # Not pending: ended, and (base_condition) not before the period.
+        (ind.WITHDRAWN, Q(ended_on__lte=end, status=Status.WITHDRAWN)),
+        (ind.PENDING_OVER, pending & over),
+        (ind.PENDING_WITHIN, pending),
+        # Resolved in the period from here on.
+        (ind.LATE, late),
+        (ind.EARLY, Q(**{f"{due}__isnull": False, early_test: F(due)})),
+        (ind.ON_TIME, Q()),  # no due date, or ended on it
+    ]
+
+
+def class_conditions(start: date, end: date, options: Options = NATIONAL) -> dict[str, Q]:
+    """Each class of `domain.indicators.CLASSES` as a condition of its own (within
+    `base_condition`): its test in `class_decisions`, and none of the tests before it."""
+    found: dict[str, Q] = {}
+    earlier = Q()
+    for cls, test in class_decisions(start, end, options):
+        found[cls] = earlier & test
+        earlier &= ~test
+    return {cls: found[cls] for cls in ind.CLASSES}
+
+
+def flag_conditions(start: date, end: date) -> dict[str, Q]:
+    """Facts of a dossier that the lists and counts combine with its class."""
     return {
-        ind.EARLY: resolved & early,
-        ind.ON_TIME: resolved & ~early & ~late,
-        ind.LATE: resolved & late,
-        ind.WITHDRAWN: withdrawn,
-        ind.PENDING_WITHIN: pending & ~over,
-        ind.PENDING_OVER: pending & over,
+        "in_period": Q(received_on__gte=start),
+        "online": Q(channel=Channel.ONLINE),
+        "postal_channel": Q(channel=Channel.POSTAL),
+        "postal_any": Q(channel=Channel.POSTAL) | Q(return_method=ReturnMethod.POSTAL),
+        "returned": Q(returned_at__isnull=False) & Q(ended_on__lte=end),
+        "return_postal": Q(return_method=ReturnMethod.POSTAL),
+        "apology_in_time": Q(apology=True)
+        & (Q(apology_at__isnull=True) | Q(due_at__isnull=True) | Q(apology_at__lte=F("due_at"))),
+        "digitised": Q(digitised=True),
+        "electronic": Q(electronic_result=True),
+        "fee_payable": Q(fee__gt=0) & ~Q(fee_exempt=True),
+        "paid_online": Q(paid_online=True),
+        "disliked": Q(satisfaction__in=DISLIKED),
+    }
+
+
+def combinations(options: Options = NATIONAL) -> dict[str, tuple[tuple, tuple, tuple]]:
+    """Every list and count besides the classes: (classes it is among, or () for any; flags
+    it has; flags it has not)."""
+    resolved = (ind.EARLY, ind.ON_TIME, ind.LATE)
+    on_time = (ind.ON_TIME,)
+    if options.withdrawn_on_time:
+        resolved += (ind.WITHDRAWN,)
+        on_time += (ind.WITHDRAWN,)
+    overdue = (ind.LATE, ind.PENDING_OVER)
+    return {
+        "received_total": ((), (), ()),
+        "received": ((), ("in_period",), ()),
+        "received_online": ((), ("in_period", "online"), ()),
+        "received_direct_postal": ((), ("in_period",), ("online",)),
+        "carried_over": ((), (), ("in_period",)),
+        "resolved": (resolved, (), ()),
+        "on_time_06a": (on_time, (), ()),
+        "pending": ((ind.PENDING_WITHIN, ind.PENDING_OVER), (), ()),
+        "overdue": (overdue, (), ()),
+        "apologised": ((ind.LATE,), ("apology_in_time",), ()),
+        "overdue_apologised": (overdue, ("apology_in_time",), ()),
+        "postal": ((), ("in_period", "postal_any"), ()),
+        "postal_received": ((), ("in_period", "postal_channel"), ()),
+        "returned": ((), ("returned",), ()),
+        "postal_returned": ((), ("returned", "return_postal"), ()),
+        "digitised": ((), ("in_period", "digitised"), ()),
+        "electronic_results": (resolved, ("electronic",), ()),
+        "fee_payable": ((), ("in_period", "fee_payable"), ()),
+        "paid_online": ((), ("in_period", "fee_payable", "paid_online"), ()),
+        "disliked": ((), ("disliked",), ()),
     }
 
 
 def drill_conditions(start: date, end: date, options: Options = NATIONAL) -> dict[str, Q]:
     """Every list a number of the registers pages links to: the classes, the 06a columns'
-    groups (`domain.indicators.COLUMN_CLASSES`) and the counted indicators."""
+    groups (`domain.indicators.COLUMN_CLASSES`) and the counted indicators — each a
+    combination of classes and flags (`combinations`), as `compute` counts them."""
     classes = class_conditions(start, end, options)
-    in_period = Q(received_on__gte=start)
-    resolved_06a = classes[ind.EARLY] | classes[ind.ON_TIME] | classes[ind.LATE]
-    on_time_06a = classes[ind.ON_TIME]
-    if options.withdrawn_on_time:
-        resolved_06a |= classes[ind.WITHDRAWN]
-        on_time_06a |= classes[ind.WITHDRAWN]
-    overdue = classes[ind.LATE] | classes[ind.PENDING_OVER]
-    apology_in_time = Q(apology=True) & (
-        Q(apology_at__isnull=True) | Q(due_at__isnull=True) | Q(apology_at__lte=F("due_at"))
-    )
-    return {
-        **classes,
-        "received_total": Q(),
-        "received": in_period,
-        "received_online": in_period & Q(channel=Channel.ONLINE),
-        "received_direct_postal": in_period & ~Q(channel=Channel.ONLINE),
-        "carried_over": Q(received_on__lt=start),
-        "resolved": resolved_06a,
-        "on_time_06a": on_time_06a,
-        "pending": classes[ind.PENDING_WITHIN] | classes[ind.PENDING_OVER],
-        "overdue": overdue,
-        "apologised": classes[ind.LATE] & apology_in_time,
-        "overdue_apologised": overdue & apology_in_time,
-        "postal": in_period & (Q(channel=Channel.POSTAL) | Q(return_method=ReturnMethod.POSTAL)),
-        "postal_received": in_period & Q(channel=Channel.POSTAL),
-        "returned": Q(returned_at__isnull=False) & Q(ended_on__lte=end),
-        "postal_returned": Q(returned_at__isnull=False)
-        & Q(ended_on__lte=end)
-        & Q(return_method=ReturnMethod.POSTAL),
-        "digitised": in_period & Q(digitised=True),
-        "electronic_results": resolved_06a & Q(electronic_result=True),
-        "fee_payable": in_period & Q(fee__gt=0) & ~Q(fee_exempt=True),
-        "paid_online": in_period & Q(fee__gt=0) & ~Q(fee_exempt=True) & Q(paid_online=True),
-        "disliked": Q(satisfaction__in=DISLIKED),
-    }
+    flags = flag_conditions(start, end)
+    found = dict(classes)
+    for name, (among, has, has_not) in combinations(options).items():
+        condition = Q()
+        if among:
+            either = Q(pk__in=[])
+            for cls in among:
+                either |= classes[cls]
+            condition &= either
+        for flag in has:
+            condition &= flags[flag]
+        for flag in has_not:
+            condition &= ~flags[flag]
+        found[name] = condition
+    return found
 
 
 # The counts `compute` takes from the dossiers (besides the classes).
@@ -146,6 +190,63 @@ _DOSSIER_COUNTS = (
     "paid_online",
     "disliked",
 )
+
+
+def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[int, dict]:
+    """The classes and `_DOSSIER_COUNTS` per unit in one pass: an inner query gives each
+    dossier its class (a CASE over `class_decisions`, first match wins) and its flags; the
+    outer one adds up the combinations. Each row's conditions are evaluated once, not once
+    per count."""
+    decisions = class_decisions(start, end, options)
+    flags = flag_conditions(start, end)
+    one, zero = Value(1), Value(0)
+    inner = (
+        _unit_filter(Dossier.objects, unit_ids)
+        .filter(base_condition(start, end))
+        .annotate(
+            k_class=Case(
+                *(When(test, then=Value(ind.CLASSES.index(cls))) for cls, test in decisions[:-1]),
+                default=Value(ind.CLASSES.index(decisions[-1][0])),
+                output_field=IntegerField(),
+            ),
+            **{
+                f"k_{flag}": Case(When(q, then=one), default=zero, output_field=IntegerField())
+                for flag, q in flags.items()
+            },
+        )
+        .values("unit_id", "k_class", *(f"k_{flag}" for flag in flags))
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    quote = connection.ops.quote_name
+    sums = [
+        f"SUM(CASE WHEN {quote('k_class')} = {n} THEN 1 ELSE 0 END)"
+        for n in range(len(ind.CLASSES))
+    ]
+    combos = combinations(options)
+    for name in _DOSSIER_COUNTS:
+        among, has, has_not = combos[name]
+        terms = [f"{quote('k_' + flag)} = 1" for flag in has]
+        terms += [f"{quote('k_' + flag)} = 0" for flag in has_not]
+        if among:
+            numbers = ", ".join(str(ind.CLASSES.index(cls)) for cls in among)
+            terms.append(f"{quote('k_class')} IN ({numbers})")
+        sums.append(f"SUM(CASE WHEN {' AND '.join(terms) or '1 = 1'} THEN 1 ELSE 0 END)")
+    # A fence, so that the database computes the inner query once per row instead of folding
+    # its expressions into every sum: SQLite does not flatten a subquery with a LIMIT under an
+    # aggregate, PostgreSQL none with an OFFSET.
+    fence = "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
+    outer = (
+        f"SELECT {quote('unit_id')}, {', '.join(sums)} FROM ({sql} {fence}) AS counted "
+        f"GROUP BY {quote('unit_id')}"
+    )
+    names = (*ind.CLASSES, *_DOSSIER_COUNTS)
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        return {
+            row[0]: {name: int(value or 0) for name, value in zip(names, row[1:], strict=True)}
+            for row in cursor.fetchall()
+        }
 
 
 def dossiers_in(unit, start: date, end: date, name: str, options: Options = NATIONAL) -> QuerySet:
@@ -173,8 +274,10 @@ def _unit_filter(queryset, unit_ids):
 
 def _grouped(queryset, aggregates: dict) -> dict[int, dict[str, int]]:
     # Prefixed: an aggregate named like a field (`satisfied`) would shadow it in the filters.
-    rows = queryset.values("unit_id").order_by().annotate(
-        **{f"n_{name}": aggregate for name, aggregate in aggregates.items()}
+    rows = (
+        queryset.values("unit_id")
+        .order_by()
+        .annotate(**{f"n_{name}": aggregate for name, aggregate in aggregates.items()})
     )
     return {row.pop("unit_id"): {key[2:]: value for key, value in row.items()} for row in rows}
 
@@ -196,12 +299,7 @@ def compute(
         unit_ids = [getattr(unit, "pk", unit) for unit in units]
     today = timezone.localdate()
 
-    conditions = drill_conditions(start, end, options)
-    aggregates = {name: Count("id", filter=conditions[name]) for name in ind.CLASSES}
-    aggregates |= {name: Count("id", filter=conditions[name]) for name in _DOSSIER_COUNTS}
-    dossiers = _grouped(
-        _unit_filter(Dossier.objects, unit_ids).filter(base_condition(start, end)), aggregates
-    )
+    dossiers = _dossier_counts(unit_ids, start, end, options)
 
     feedback_due = Q(due_on__isnull=True) | Q(handled_on__lte=F("due_on"))
     feedback = _grouped(
