@@ -39,6 +39,7 @@ from parindex.registers.models import (
     ReturnMethod,
     Status,
 )
+from parindex.units.models import Unit
 
 # A rating the 766 satisfaction index counts against the unit (danh_gia_hai_long).
 DISLIKED = ("không hài lòng", "Không hài lòng", "KHÔNG HÀI LÒNG", "khong hai long", "unsatisfied")
@@ -284,7 +285,16 @@ def _grouped(queryset, aggregates: dict) -> dict[int, dict[str, int]]:
 
 def _kept(model, unit_ids) -> set[int]:
     """Units that keep this register at all (a row at any date): the others have no data."""
-    return set(_unit_filter(model.objects, unit_ids).values_list("unit_id", flat=True).distinct())
+    if model is not Dossier:
+        rows = _unit_filter(model.objects, unit_ids)
+        return set(rows.values_list("unit_id", flat=True).distinct())
+    # A million dossiers: one index probe per unit, not a DISTINCT that reads them all.
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    return {
+        pk
+        for pk in units.values_list("pk", flat=True)
+        if Dossier.objects.filter(unit_id=pk).order_by().exists()
+    }
 
 
 def compute(
