@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from parindex.assessments.access import Access, Deadline
 from parindex.assessments.criteria import supported_codes, unsupported
-from parindex.assessments.models import CriterionNote, EvidenceLink, ScoreEntry, UnitAssessment
+from parindex.assessments.models import (
+    CriterionNote,
+    EvidenceLink,
+    ScoreEntry,
+    Source,
+    UnitAssessment,
+)
 from parindex.domain import workflow
 from parindex.domain.framework import BONUS, PENALTY, SURVEY, Node
 from parindex.domain.i18n import Message
@@ -67,6 +73,29 @@ class InputCell:
     stored: list[ScoreEntry] = field(default_factory=list)  # at every stage
     title: str = ""  # as people know it ("Số hồ sơ tiếp nhận"); the name when none is given
     unit: str = ""  # a label (hồ sơ, %, …)
+    # Bound to a register indicator (`registers.bindings`): the registers' figure, if any.
+    indicator: str = ""
+    computed: object | None = None  # registers.computed.ComputedValue
+    latest_entry: ScoreEntry | None = None  # the entry `latest` comes from
+
+    @property
+    def from_register(self) -> bool:
+        """The figure shown is the registers' (computed, not typed)."""
+        return self.latest_entry is not None and self.latest_entry.source == Source.REGISTER
+
+    @property
+    def computed_value(self) -> Decimal | None:
+        return self.computed.value if self.computed is not None else None
+
+    @property
+    def overridden(self) -> bool:
+        """A person's figure differs from what the registers compute."""
+        return (
+            self.computed_value is not None
+            and self.latest_entry is not None
+            and not self.from_register
+            and self.latest != self.computed_value
+        )
 
 
 @dataclass
@@ -89,6 +118,10 @@ class GridRow:
     # they give: `computed`).
     override: bool = False
     computed: Outcome | None = None
+    # Bound inputs: the registers' numbers behind the criterion ("2.279 hồ sơ, 250 qua bưu
+    # chính = 10,97 %"), and the titles of those the registers have no data for.
+    register_explanation: list[Message] = field(default_factory=list)
+    register_missing: list[str] = field(default_factory=list)
     # A refused save, shown in the row as it was sent: the points and reason typed, and why.
     typed_points: str | None = None
     typed_reason: str = ""
@@ -358,6 +391,8 @@ def grid(access: Access, *, with_events: bool = True) -> Grid:
         if link.code in by_code:
             by_code[link.code].links.append(link)
     _attach_inputs(framework, entries, rows, access)
+    if framework.bindings:
+        _attach_register_figures(framework, assessment, rows)
     for row in rows:
         if row.is_leaf:
             row.attention = _attention(row, total, access)
@@ -436,6 +471,7 @@ def _attach_inputs(framework, entries, rows, access: Access) -> None:
             stages = by_name.get(name, {})
             latest = next((stages[s].value for s in reversed(STAGES) if s in stages), None)
             edit_stage = survey_stage if survey else input_stage
+            latest_entry = next((stages[s] for s in reversed(STAGES) if s in stages), None)
             row.inputs.append(
                 InputCell(
                     name,
@@ -446,8 +482,35 @@ def _attach_inputs(framework, entries, rows, access: Access) -> None:
                     list(stages.values()),
                     info[name].title if name in info else name,
                     info[name].unit if name in info else "",
+                    info[name].indicator if name in info else "",
+                    latest_entry=latest_entry,
                 )
             )
+
+
+def _attach_register_figures(framework, assessment, rows) -> None:
+    """The registers' figures of the bound inputs (one query), and what each criterion says
+    of them: its numbers as explanation, or that the registers have no data yet."""
+    from parindex.registers import bindings
+
+    computed = {
+        name: c
+        for name, c in bindings.computed_values(assessment.framework_id, assessment.unit_id).items()
+        if name in framework.bindings
+    }
+    values = {name: c.value for name, c in computed.items()}
+    for row in rows:
+        if not row.is_leaf or not row.inputs:
+            continue
+        for cell in row.inputs:
+            cell.computed = computed.get(cell.name)
+        row.register_explanation = bindings.explanation(framework, row.node, values)
+        entered = {cell.name for cell in row.inputs if cell.latest is not None}
+        row.register_missing = [
+            title
+            for name, title in bindings.missing(framework, row.node, values)
+            if name not in entered  # a person typed the figure the registers lack
+        ]
 
 
 def _supported(links: list[EvidenceLink], notes: list[CriterionNote]) -> set[str]:

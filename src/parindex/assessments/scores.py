@@ -13,7 +13,8 @@ go to, and refuses everything else with a reason per row. It then:
   overwrite; a row equal to what is stored is a no-op;
 - asks the appraisal for a reason whenever a write lowers a criterion's points;
 - asks for an explanation whenever typed points override a criterion computed from figures
-  (one score per criterion: the figures' unless someone says why not);
+  (one score per criterion: the figures' unless someone says why not), and whenever a person's
+  figure differs from the one the registers compute for a bound input (`registers.bindings`);
 - writes all rows or none, records each value's provenance (source and import batch) and
   audits every change (who, when, old, new, why).
 
@@ -614,6 +615,7 @@ def _write(
         return problems, conflict
     problems = _reasons_for_lowering(writer, framework, changes, loaded if whole_unit else None)
     problems += _unexplained_overrides(framework, changes, loaded if whole_unit else None)
+    problems += _unexplained_register_overrides(writer, framework, changes)
     if problems:
         return problems, False
     created = _apply(writer, framework, changes, file, report)
@@ -782,6 +784,79 @@ def _unexplained_overrides(framework, changes, loaded=None) -> list[RowProblem]:
     return problems
 
 
+def _unexplained_register_overrides(writer, framework, changes) -> list[RowProblem]:
+    """A person's figure for an input the registers compute (`registers.bindings`) that
+    differs from their count overrides it: the writer explains why, as for typed points over a
+    computed criterion — the row's reason or note, the note already stored with the figure, or
+    the written note of the stage on a criterion that reads the input."""
+    bound = framework.domain.bindings
+    if writer.is_system or not bound:
+        return []
+    asking = [
+        p
+        for p, entry, _current in changes
+        if p.field == "value"
+        and p.number is not None
+        and p.item.key in bound
+        and not (p.item.reason or p.item.note or "").strip()
+        and not (p.item.note is None and entry is not None and entry.note.strip())
+    ]
+    if not asking:
+        return []
+    from parindex.registers.computed import ComputedValue
+
+    unit_ids = {p.unit_id for p in asking}
+    computed = {
+        (unit_id, key): value
+        for unit_id, key, value in ComputedValue.objects.filter(
+            framework=framework,
+            unit_id__in=unit_ids,
+            key__in={p.item.key for p in asking},
+            value__isnull=False,
+        ).values_list("unit_id", "key", "value")
+    }
+    asking = [p for p in asking if computed.get((p.unit_id, p.item.key)) not in (None, p.number)]
+    if not asking:
+        return []
+    domain = framework.domain
+    readers: dict[str, list[str]] = {}
+    for leaf in domain.leaves():
+        for name in leaf.effective_rule.inputs():
+            readers.setdefault(name, []).append(leaf.code)
+    noted = set(
+        CriterionNote.objects.filter(
+            assessment__framework=framework,
+            assessment__unit_id__in=unit_ids,
+            code__in={code for p in asking for code in readers.get(p.item.key, ())},
+        )
+        .exclude(text="")
+        .values_list("assessment__unit_id", "code", "kind")
+    )
+    problems = []
+    for p in asking:
+        kind = OVERRIDE_NOTES.get(p.stage)
+        if any((p.unit_id, code, kind) in noted for code in readers.get(p.item.key, ())):
+            continue
+        problems.append(
+            RowProblem(
+                p.item.row,
+                "note",
+                Message(
+                    N_(
+                        "%(name)s is computed from the registers (%(computed)s): a different "
+                        "figure overrides it only with an explanation; give a reason or "
+                        "write the criterion's explanation"
+                    ),
+                    {
+                        "name": domain.input_title(p.item.key),
+                        "computed": format_number(computed[(p.unit_id, p.item.key)], 6),
+                    },
+                ),
+            )
+        )
+    return problems
+
+
 def computed_text(outcome, node_max: Decimal) -> Message:
     """What a criterion's figures give, in words ("1,5 of 2 points", "not applicable",
     "figures not entered yet"): `LeafScore.computed` of an override, for messages and pages."""
@@ -887,6 +962,11 @@ def write_one(
     # An appraiser's reason for the points stays with them (the entry's note, as a sheet's
     # row note does), so that the grid shows the unit why; the page sends it back each time.
     keeps_reason = value is None and access.points_stage in (APPRAISAL, APPRAISAL2)
+    # So does the reason for a figure that differs from the registers' count: the grid shows
+    # it beside the override.
+    keeps_reason = keeps_reason or (
+        value is not None and bool(reason.strip()) and key in assessment.framework.domain.bindings
+    )
     item = Item(
         unit=assessment.unit.code,
         key=key,

@@ -7,6 +7,7 @@ The file form is a nested mapping (from YAML, or rebuilt from the XLSX sheet); s
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -86,8 +87,9 @@ class ClassBand:
     label: str
 
 
-# The `inputs:` section: each named input's title (and unit) for the people who enter it.
-INPUT_KEYS = ("title", "unit")
+# The `inputs:` section: each named input's title (and unit) for the people who enter it, and
+# the indicator computed from the registers that fills it (`parindex.domain.indicators`).
+INPUT_KEYS = ("title", "unit", "indicator")
 MAX_INPUT_TITLE = 300
 MAX_INPUT_UNIT = 50
 
@@ -98,12 +100,15 @@ class InputInfo:
     `dossiers.on_time`. `title` is the name itself when the framework gives none; `unit` is a
     label only (hồ sơ, nhiệm vụ, %, triệu đồng …), never a conversion. `kind` (count, ratio,
     flag, number: see `rules`) is decided by the rules that read the input; a ratio is stored
-    as a share (0.97) and shown as a percentage."""
+    as a share (0.97) and shown as a percentage. `indicator`: the register indicator bound to
+    the input (`dossiers.postal` …), whose computed figure fills it (`registers.bindings`);
+    empty when people type the figure."""
 
     name: str
     title: str
     unit: str = ""
     kind: str = NUMBER
+    indicator: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,8 +232,19 @@ class Framework:
             kind = kinds[name]
             declared = self.declared_inputs.get(name)
             title, unit = (declared.title, declared.unit) if declared else (name, "")
-            found[name] = InputInfo(name, title, unit, kind)
+            indicator = declared.indicator if declared else ""
+            found[name] = InputInfo(name, title, unit, kind, indicator)
         return found
+
+    @cached_property
+    def bindings(self) -> dict[str, str]:
+        """Named input → the register indicator that fills it, for the inputs a rule reads."""
+        read = self.inputs()
+        return {
+            name: info.indicator
+            for name, info in self.declared_inputs.items()
+            if info.indicator and name in read
+        }
 
     def input_title(self, name: str) -> str:
         """The title of a named input, or the name itself when the framework gives none."""
@@ -261,7 +277,11 @@ class Framework:
         data["nodes"] = [node_to_dict(node) for node in self.nodes]
         if self.declared_inputs:
             data["inputs"] = {
-                name: {"title": info.title, **({"unit": info.unit} if info.unit else {})}
+                name: {
+                    "title": info.title,
+                    **({"unit": info.unit} if info.unit else {}),
+                    **({"indicator": info.indicator} if info.indicator else {}),
+                }
                 for name, info in self.declared_inputs.items()
             }
         return data
@@ -476,8 +496,45 @@ def _declared_inputs(raw, problems) -> dict[str, InputInfo]:
                 join_path(at, "unit"), N_("at most %(count)s characters"), count=MAX_INPUT_UNIT
             )
             continue
-        found[name] = InputInfo(name, title.strip(), unit)
+        indicator = _indicator(item.get("indicator"), join_path(at, "indicator"), problems)
+        found[name] = InputInfo(name, title.strip(), unit, indicator=indicator)
     return found
+
+
+def _indicator(raw, path: str, problems: Problems) -> str:
+    """The `indicator:` of a named input: one of the indicators parindex computes from the
+    registers (`parindex.domain.indicators.INDICATORS`), or "" when none is given."""
+    if raw is None:
+        return ""
+    try:  # TEMPORARY (H5): until parindex.domain.indicators lands
+        from parindex.domain.indicators import INDICATORS
+    except ImportError:
+        return raw.strip() if isinstance(raw, str) else ""
+
+    if isinstance(raw, str) and raw.strip() in INDICATORS:
+        return raw.strip()
+    close = difflib.get_close_matches(str(raw).strip(), list(INDICATORS), n=1)
+    if close:
+        problems.error(
+            path,
+            N_(
+                "“%(value)s” is not an indicator computed from the registers; "
+                "did you mean %(close)s?"
+            ),
+            value=raw,
+            close=close[0],
+        )
+    else:
+        problems.error(
+            path,
+            N_(
+                "“%(value)s” is not an indicator computed from the registers; "
+                "one of %(choices)s"
+            ),
+            value=raw,
+            choices=", ".join(INDICATORS),
+        )
+    return ""
 
 
 def _ranking(raw, problems) -> Ranking:
@@ -635,6 +692,7 @@ def _check_inputs(framework: Framework, problems: Problems) -> None:
     for name in framework.declared_inputs:
         if name not in read:
             problems.warning(join_path("inputs", name), N_("no rule reads %(name)s"), name=name)
+    _check_bindings(framework, problems)
     for leaf in framework.leaves():
         for name, kind in leaf.effective_rule.inputs().items():
             if name in codes:
@@ -656,6 +714,36 @@ def _check_inputs(framework: Framework, problems: Problems) -> None:
                 kinds[name] = (merged, kinds[name][1])
             else:
                 kinds[name] = (kind, leaf.code)
+
+
+def _check_bindings(framework: Framework, problems: Problems) -> None:
+    """A bound input is read as what its indicator computes: a count stays a count, a share
+    a share (a rule reading it as a number takes either)."""
+    bound = {name: info.indicator for name, info in framework.declared_inputs.items()}
+    if not any(bound.values()):
+        return
+    try:  # TEMPORARY (H5): until parindex.domain.indicators lands
+        from parindex.domain.indicators import INDICATORS
+    except ImportError:
+        return
+
+    kinds = framework.inputs()
+    for name, indicator in bound.items():
+        info = INDICATORS.get(indicator)
+        if info is None or name not in kinds:
+            continue
+        if info.kind in KIND_LABELS and merge_kinds(kinds[name], info.kind) is None:
+            problems.error(
+                join_path("inputs", name, "indicator"),
+                N_(
+                    "indicator %(indicator)s is a %(kind)s, but the rules read %(name)s "
+                    "as a %(other)s"
+                ),
+                indicator=indicator,
+                kind=KIND_LABELS[info.kind],
+                name=name,
+                other=KIND_LABELS[kinds[name]],
+            )
 
 
 KIND_LABELS = {

@@ -2,7 +2,8 @@
 
 XLSX layout (documented in docs/framework-format.md): a sheet `framework` of key/value rows,
 one sheet `nodes` with a row per node, in tree order, with the columns of NODE_COLUMNS, and,
-when the framework titles its named inputs, a sheet `inputs` (`name | title | unit`).
+when the framework titles its named inputs, a sheet `inputs` (`name | title | unit |
+indicator`).
 A rule, the bands and the ranking are written in a cell as one line of YAML
 (`{type: ratio_threshold, input: dossiers.postal_share, threshold: 0.1, empty: zero}`).
 
@@ -44,7 +45,7 @@ NODES_SHEET = "nodes"
 INPUTS_SHEET = "inputs"
 # The inputs sheet may be named in Vietnamese too (a province's own workbook).
 INPUTS_SHEET_NAMES = (INPUTS_SHEET, "số liệu", "chỉ tiêu")
-INPUT_COLUMNS = ("name", "title", "unit")
+INPUT_COLUMNS = ("name", "title", "unit", "indicator")
 META_KEYS = tuple(key for key in FRAMEWORK_KEYS if key not in ("nodes", "inputs"))
 NODE_COLUMNS = (
     "code",
@@ -245,16 +246,21 @@ def write_xlsx(framework: Framework, path: Path) -> None:
 
         if data.get("inputs"):
             inputs = book.add_worksheet(INPUTS_SHEET)
-            inputs.write_row(0, 0, INPUT_COLUMNS, bold)
+            # The indicator column only when the framework binds an input to a register.
+            bound = any(item.get("indicator") for item in data["inputs"].values())
+            inputs.write_row(0, 0, INPUT_COLUMNS if bound else INPUT_COLUMNS[:3], bold)
             inputs.freeze_panes(1, 0)
             for row, (name, item) in enumerate(data["inputs"].items(), start=1):
                 inputs.write_string(row, 0, name)
                 inputs.write_string(row, 1, item["title"], wrap)
                 if item.get("unit"):
                     inputs.write_string(row, 2, item["unit"])
+                if item.get("indicator"):
+                    inputs.write_string(row, 3, item["indicator"])
             inputs.set_column(0, 0, 30)
             inputs.set_column(1, 1, 70)
             inputs.set_column(2, 2, 14)
+            inputs.set_column(3, 3, 30)
     finally:
         book.close()
 
@@ -375,8 +381,8 @@ def read_xlsx(path: Path) -> dict[str, Any]:
 
 
 def _inputs_rows(rows: list[list], problems: Problems) -> dict[str, dict]:
-    """The inputs sheet as the `inputs:` mapping (name → {title, unit}); the domain checks
-    the names and titles, a row naming an input twice is refused here."""
+    """The inputs sheet as the `inputs:` mapping (name → {title, unit, indicator}); the domain
+    checks the names, titles and indicators, a row naming an input twice is refused here."""
     if not rows:
         return {}
     header = [_text(h).lower() if h is not None else "" for h in rows[0]]
@@ -401,6 +407,9 @@ def _inputs_rows(rows: list[list], problems: Problems) -> dict[str, dict]:
         unit = _cell(cells.get("unit"))
         if unit is not None:
             item["unit"] = str(unit)
+        indicator = _cell(cells.get("indicator"))
+        if indicator is not None:
+            item["indicator"] = str(indicator)
         found[name] = item
     return found
 

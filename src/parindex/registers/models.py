@@ -422,3 +422,6 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.kind}"
+
+
+from parindex.registers.computed import ComputedValue  # noqa: E402, F401  (registers.bindings)
