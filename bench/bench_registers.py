@@ -133,7 +133,8 @@ class Postgres:
     def _as_pg(self, *args):
         command = [str(a) for a in args]
         if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+            command = [runuser, "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True)
 
     def __enter__(self):

@@ -142,10 +142,13 @@ def import_register(
 
 
 def quality_findings(kind: str, unit_ids, batch: RegisterImport) -> list:
-    """The data-quality findings of what this import wrote (helper H6 wires
-    `registers.quality.check_dossiers(unit_ids, batch=batch)` here). Never rejections: a due
-    date before reception is reported, not refused and not fixed."""
-    return []
+    """The data-quality findings of what this import wrote (`registers.quality`). Never
+    rejections: a due date before reception is reported, not refused and not fixed."""
+    if kind != RegisterKind.DOSSIERS or not unit_ids:
+        return []
+    from parindex.registers.quality import check_dossiers
+
+    return check_dossiers(batch=batch)
 
 
 # --- the import record -----------------------------------------------------------------------
