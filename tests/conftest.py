@@ -32,7 +32,6 @@ def _fresh_caches():
     """Computed results and parsed frameworks are cached in memory; tests start empty."""
     from parindex.assessments.results import clear_cache
     from parindex.frameworks import models
-
     from parindex.registers import calendar
 
     clear_cache()
