@@ -305,15 +305,15 @@ RECEIVED = N_("Received")
 RESOLVED = N_("Resolved")
 PENDING = N_("Being resolved")
 TABLE_06A = (
-    ("col3", RECEIVED, N_("Total")),
+    ("col3", RECEIVED, N_("Total number")),
     ("col4", RECEIVED, N_("Online, in the period")),
     ("col5", RECEIVED, N_("At the desk or by post, in the period")),
     ("col6", RECEIVED, N_("Carried over")),
-    ("col7", RESOLVED, N_("Total")),
+    ("col7", RESOLVED, N_("Total number")),
     ("col8", RESOLVED, N_("Early")),
     ("col9", RESOLVED, N_("On time")),
     ("col10", RESOLVED, N_("Late")),
-    ("col11", PENDING, N_("Total")),
+    ("col11", PENDING, N_("Total number")),
     ("col12", PENDING, N_("Within the deadline")),
     ("col13", PENDING, N_("Overdue")),
 )

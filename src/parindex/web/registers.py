@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as N_
 from parindex.domain import indicators as ind
 from parindex.domain.i18n import Message
 from parindex.domain.numbers import format_number
+from parindex.messages import render as render_message
 from parindex.registers import access
 from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import Channel, Dossier, RegisterKind, Status
@@ -178,7 +179,12 @@ def _figure_text(figure: ind.Figure, info: ind.IndicatorInfo) -> dict:
     parts = ""
     if info.kind != ind.COUNT and figure.denominator is not None:
         parts = f"{format_number(figure.numerator, 0)} / {format_number(figure.denominator, 0)}"
-    return {"title": Message(info.title), "value": value, "parts": parts, "name": info.name}
+    return {
+        "title": render_message(Message(info.title)),
+        "value": value,
+        "parts": parts,
+        "name": info.name,
+    }
 
 
 def _monthly(unit: Unit, start: date, end: date) -> list[dict]:
@@ -239,8 +245,8 @@ def unit_year(request, code: str, year: int):
             table.append(
                 {
                     "key": key,
-                    "group": Message(group),
-                    "label": Message(label),
+                    "group": render_message(Message(group)),
+                    "label": render_message(Message(label)),
                     "value": result.table_06a.get(key),
                     "list": ind.COLUMN_CLASSES[key],
                 }
@@ -346,9 +352,9 @@ def dossier_list(request, code: str, year: int):
             "start": start,
             "end": end,
             "name": name,
-            "title": Message(LISTS.get(name, name)),
+            "title": render_message(Message(LISTS.get(name, name))),
             "page": page,
-            "lists": [(key, Message(label)) for key, label in LISTS.items()],
+            "lists": [(key, render_message(Message(label))) for key, label in LISTS.items()],
             "channels": Channel.choices,
             "statuses": Status.choices,
             "filters": request.GET,

@@ -18,6 +18,7 @@ from parindex.commands import (
 )
 from parindex.domain import calendar as cal
 from parindex.domain.i18n import Message
+from parindex.messages import render
 from parindex.tables import TableError
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -168,7 +169,8 @@ class Command(ParindexCommand):
             )
             return
         rows = [
-            [_day(day), reason, str(Message(cal.KIND_LABELS[kind]))] for day, reason, kind in found
+            [_day(day), reason, render(Message(cal.KIND_LABELS[kind]))]
+            for day, reason, kind in found
         ]
         self.stdout.write(table([_("Day"), _("Reason"), _("Kind")], rows))
 
@@ -206,7 +208,7 @@ class Command(ParindexCommand):
             emit_json(self, data)
             return
         rows = [
-            [_day(o.date), str(Message(cal.KIND_LABELS[o.kind])), o.legal_basis, o.note]
+            [_day(o.date), render(Message(cal.KIND_LABELS[o.kind])), o.legal_basis, o.note]
             for o in CalendarOverride.objects.all()
         ]
         self.stdout.write(table([_("Day"), _("Kind"), _("Legal basis"), _("Note")], rows))

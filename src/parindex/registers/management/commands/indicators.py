@@ -10,6 +10,7 @@ from parindex.commands import SHOW, ParindexCommand, date_value, emit_json, tabl
 from parindex.domain import indicators as ind
 from parindex.domain.i18n import Message
 from parindex.domain.numbers import format_number
+from parindex.messages import render
 from parindex.registers.indicators import REGISTER_OF, compute
 from parindex.registers.models import RegisterKind
 from parindex.units.models import Unit
@@ -112,7 +113,7 @@ class Command(ParindexCommand):
                             "table_06a": result.table_06a or None,
                             "indicators": {
                                 name: {
-                                    "title": str(Message(ind.INDICATORS[name].title)),
+                                    "title": render(Message(ind.INDICATORS[name].title)),
                                     "value": _plain(figure.value),
                                     "numerator": _plain(figure.numerator),
                                     "denominator": _plain(figure.denominator),
@@ -140,7 +141,8 @@ class Command(ParindexCommand):
             )
             if result.table_06a:
                 headers = [
-                    f"{Message(group)}: {Message(label)}" for _k, group, label in ind.TABLE_06A
+                    f"{render(Message(group))}: {render(Message(label))}"
+                    for _k, group, label in ind.TABLE_06A
                 ]
                 cells = [format_number(result.table_06a[key], 0) for key, *_ in ind.TABLE_06A]
                 rows = [[header, cell] for header, cell in zip(headers, cells, strict=True)]
@@ -155,7 +157,9 @@ class Command(ParindexCommand):
                     continue  # in the table above, or the parts of a rate below
                 if not result.has_data.get(info.register):
                     continue  # said once below
-                rows.append([str(Message(info.title)), _number(figure, info), _parts(figure, info)])
+                rows.append(
+                    [render(Message(info.title)), _number(figure, info), _parts(figure, info)]
+                )
             self.stdout.write(
                 table(
                     [_("Indicator"), _("Value"), _("Numerator / denominator")], rows, right={1, 2}
