@@ -67,7 +67,7 @@ def test_filters_pages_and_export(register, people):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.max_row == online.count + 1
-    assert sheet.cell(1, 1).value == "Dossier code"
+    assert sheet.cell(1, 1).value == "Mã hồ sơ"
     assert sheet.cell(2, 6).is_date
 
 
@@ -108,7 +108,7 @@ def test_junk_is_a_404(register, people, url):
 def test_a_unit_without_a_register_says_so(syt, people):
     response = client(people, "erin").get("/registers/B/2025/")
     assert response.status_code == 200
-    assert "No dossier register for this unit yet" in response.content.decode()
+    assert "Đơn vị chưa có sổ theo dõi hồ sơ" in response.content.decode()
 
 
 def test_the_index_lists_the_readable_units(register, people):
