@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import PARINDEX
@@ -177,3 +178,45 @@ def test_the_banner_names_the_demo_roles_in_the_users_language():
     with translation.override("en"):
         text = "\n".join(demo_account_lines({"chuyenvien", "thamdinh"}))
     assert "CCHC officer" in text and "appraiser" in text and "công chức" not in text
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The children of a process and their command lines (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                found[int(entry.name)] = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                )
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_serve_runs_the_background_worker_and_stops_it(serve):
+    _port, process = serve("--server", "waitress")
+    deadline = time.monotonic() + 20
+    workers = {}
+    while time.monotonic() < deadline and not workers:
+        workers = {p: c for p, c in _children(process.pid).items() if "db_worker" in c}
+        time.sleep(0.2)
+    assert workers, _children(process.pid)
+    out, _err = stop(process)
+    assert "Background worker" in out
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers), "the worker outlived the server"

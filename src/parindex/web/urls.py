@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parindex.web import dashboards, home, people, registers, rounds, views
+from parindex.web import dashboards, home, people, register_import, registers, rounds, views
 
 app_name = "web"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     *rounds.urls,
     *people.urls,
     *dashboards.urls,
+    *register_import.urls,  # before registers/<code>/<year>/
     *registers.urls,
     path("assessments/<int:pk>/", views.grid, name="grid"),
     path("assessments/<int:pk>/action/", views.take_action, name="action"),

@@ -34,6 +34,52 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def worker_command() -> list[str]:
+    """The background worker beside the web server: django-tasks' database worker, run as a
+    parindex command in its own process (imports of large register files run there)."""
+    import sys
+
+    return [sys.executable, "-m", "parindex", "db_worker", "--no-startup-delay", "--interval", "1"]
+
+
+def _die_with_parent() -> None:
+    """In the worker, before it runs (Linux): the kernel stops it when the server dies, even
+    by SIGKILL, so that no worker outlives its server."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_worker():
+    import signal
+    import subprocess
+    import sys
+
+    # SIGTERM (a service manager's stop) ends the server through its `finally`, which stops
+    # the worker; gunicorn installs its own handlers and exits the same way.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    linux = sys.platform.startswith("linux")
+    return subprocess.Popen(
+        worker_command(),
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if linux else None,  # before any thread starts
+    )
+
+
+def stop_worker(worker) -> None:
+    import subprocess
+
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # still busy after 10 s: it goes with the server
+        worker.kill()
+
+
 def gunicorn_available() -> bool:
     if os.name == "nt":
         return False
@@ -184,10 +230,20 @@ class Command(ParindexCommand):
             self.stdout.write(_("Demo accounts (user name / password):"))
             for line in demo_account_lines(users):
                 self.stdout.write(line)
+        self.stdout.write(_("Background worker: imports of register files run beside the server."))
         self.stdout.write(_("Stop with Ctrl+C."))
         self.stdout.flush()
         # No connection may cross the fork into the workers: each opens its own.
         connections.close_all()
+        worker, parent = start_worker(), os.getpid()
+        try:
+            self.serve(server, application, host, port, workers, threads)
+        finally:
+            # gunicorn's forked workers leave through here too: only the parent stops it.
+            if os.getpid() == parent:
+                stop_worker(worker)
+
+    def serve(self, server, application, host, port, workers, threads):
         if server == "gunicorn":
             run_gunicorn(
                 application,

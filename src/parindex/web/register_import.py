@@ -1,0 +1,169 @@
+"""Importing a register file from the web: the upload is checked (size, kind, who may write
+which unit's register), stored privately under DATA_DIR/imports, and imported by the
+background worker (`registers.jobs.run_import`); the page of the import polls its record for
+the progress, then shows what was written, what was refused (row, column, value, reason, and
+the rejected rows to download) and the data-quality findings.
+
+The writer is the same `registers.imports.import_register` as the CLI's, with the same
+permission table (`registers.access`)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from parindex.messages import render as render_message
+from parindex.registers import access
+from parindex.registers.jobs import rejected_path, run_import
+from parindex.registers.models import RegisterImport, RegisterKind
+from parindex.tables import CSV_SUFFIXES, XLSX_SUFFIXES
+from parindex.units.models import Unit
+from parindex.units.people import scope_of
+
+SHOWN_PROBLEMS = 100
+
+
+def _writable_units(user) -> list[Unit]:
+    return [
+        unit
+        for unit in access.readable_units(user)
+        if any(
+            access.refusal(user, unit, access.WRITE, kind) is None for kind in RegisterKind.values
+        )
+    ]
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    units = _writable_units(request.user)
+    if not units:
+        raise Http404
+    values = {
+        "kind": request.POST.get("kind") or request.GET.get("kind") or RegisterKind.DOSSIERS,
+        "unit": request.POST.get("unit") or request.GET.get("unit") or "",
+        "skip_invalid": bool(request.POST.get("skip_invalid")),
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        kind, code = values["kind"], values["unit"]
+        if kind not in RegisterKind.values:
+            errors["kind"] = _("Choose a register.")
+        unit = None
+        if code:
+            unit = next((u for u in units if u.code == code), None)
+            if unit is None:
+                errors["unit"] = _("You may not import into this unit's registers.")
+        elif kind != RegisterKind.DOSSIERS or not scope_of(request.user):
+            # Only the CCHC officer imports a file whose rows name their units.
+            errors["unit"] = _("Choose the unit the file is for.")
+        if unit is not None and not errors.get("kind"):
+            reason = access.refusal(request.user, unit, access.WRITE, kind)
+            if reason is not None:
+                errors["unit"] = render_message(reason)
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors["file"] = _("Choose a file.")
+        else:
+            suffix = Path(upload.name).suffix.lower()
+            if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+                errors["file"] = _("Only .csv and .xlsx files are read.")
+            elif upload.size == 0:
+                errors["file"] = _("The file is empty.")
+        if not errors:
+            stored = _folder() / f"{uuid.uuid4().hex}{suffix}"
+            with stored.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            stored.chmod(0o600)
+            batch = RegisterImport.objects.create(
+                kind=kind,
+                unit=unit,
+                name=Path(upload.name).name[:255],
+                path=str(stored),
+                options={"skip_invalid": values["skip_invalid"]},
+                actor=request.user.get_username(),
+                user=request.user,
+                total=0,
+            )
+            transaction.on_commit(lambda: run_import.enqueue(batch.pk))
+            return redirect("web:register-import-status", batch.pk)
+    return render(
+        request,
+        "web/registers/import.html",
+        {
+            "units": units,
+            "kinds": RegisterKind.choices,
+            "values": values,
+            "errors": errors,
+            "max_mb": settings.MAX_REQUEST_BODY_BYTES // 2**20 - 1,
+            "recent": RegisterImport.objects.filter(user=request.user).select_related("unit")[:10],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _batch(request, pk: int) -> RegisterImport:
+    batch = RegisterImport.objects.select_related("unit").filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    if batch.user_id == request.user.pk or request.user.is_superuser:
+        return batch
+    scope = scope_of(request.user)
+    if batch.unit_id is not None and scope.covers(batch.unit_id):
+        return batch
+    raise Http404
+
+
+@login_required
+def status(request, pk: int):
+    batch = _batch(request, pk)
+    running = batch.state in (RegisterImport.State.QUEUED, RegisterImport.State.RUNNING)
+    context = {
+        "batch": batch,
+        "running": running,
+        "share": int(batch.done * 100 / batch.total) if batch.total else 0,
+        "problems": (batch.problems or [])[:SHOWN_PROBLEMS],
+        "more": max(0, len(batch.problems or []) - SHOWN_PROBLEMS),
+        "rejected": batch.state == RegisterImport.State.DONE
+        and batch.rejected
+        and rejected_path(batch).is_file(),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = (
+        "web/registers/_import_status.html" if partial else "web/registers/import_status.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def rejected(request, pk: int):
+    batch = _batch(request, pk)
+    file = rejected_path(batch) if batch.path else None
+    if file is None or not file.is_file():
+        raise Http404
+    return FileResponse(
+        file.open("rb"), as_attachment=True, filename=f"{Path(batch.name).stem}.rejected.csv"
+    )
+
+
+urls = [
+    path("registers/import/", upload, name="register-import"),
+    path("registers/import/<int:pk>/", status, name="register-import-status"),
+    path("registers/import/<int:pk>/rejected.csv", rejected, name="register-import-rejected"),
+]
