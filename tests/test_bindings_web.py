@@ -82,6 +82,7 @@ def test_typing_over_the_registers_needs_a_reason_and_shows_as_an_override(
     version = entries("A")["dossiers.postal"].version
     form = {"value": "300", "version": version, "code": "1.2"}
     assert 'name="reason"' not in row_html(grid_page(client, people, big_round), "1.2")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     refused = client.post(url, form)
     assert refused.status_code == 422
     assert "is computed from the registers (250)" in row_text(refused.content.decode(), "1.2")

@@ -227,10 +227,24 @@ def test_the_json_shape_is_the_documented_one():
     }
     assert unit["unit"] == "A" and unit["total"] == 2 and unit["max"] == 20
     assert unit["index_pct"] == 10 and unit["rank"] == 1
-    assert unit["previous"] == {"framework": "t-2023", "total": 1, "rank": 2, "delta": 1}
+    assert unit["previous"] == {
+        "framework": "t-2023",
+        "total": 1,
+        "rank": 2,
+        "delta": 1,
+        "change_pct_points": 5,
+        "same_max": True,
+    }
     node = unit["nodes"][0]
     assert {"code", "title", "score", "max", "rank", "rank_of"} <= set(node)
-    assert node["previous"] == {"code": "1", "score": 1, "max": 6, "delta": 1}
+    assert node["previous"] == {
+        "code": "1",
+        "score": 1,
+        "max": 6,
+        "delta": 1,
+        "change_pct_points": 16.67,
+        "same_max": True,
+    }
     assert fw.code == "t-2024"
 
 
@@ -248,7 +262,14 @@ def test_previous_nodes_match_by_code_or_by_previous_code():
         this_year, _units("A"), {"A": stages(self=({"1.1": D(2)}, {}))}, previous
     )
     nodes = results_to_json(results)["units"][0]["nodes"]
-    assert nodes[0]["previous"] == {"code": "2", "score": 1, "max": 4, "delta": 1}
+    assert nodes[0]["previous"] == {
+        "code": "2",
+        "score": 1,
+        "max": 4,
+        "delta": 1,
+        "change_pct_points": 8.33,
+        "same_max": False,
+    }
     assert nodes[1]["previous"] is None
 
 

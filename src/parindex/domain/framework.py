@@ -527,10 +527,7 @@ def _indicator(raw, path: str, problems: Problems) -> str:
     else:
         problems.error(
             path,
-            N_(
-                "“%(value)s” is not an indicator computed from the registers; "
-                "one of %(choices)s"
-            ),
+            N_("“%(value)s” is not an indicator computed from the registers; one of %(choices)s"),
             value=raw,
             choices=", ".join(INDICATORS),
         )
