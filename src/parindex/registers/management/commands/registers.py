@@ -266,8 +266,11 @@ class Command(ParindexCommand):
 
 
 def _quality_line(finding) -> str:
-    if isinstance(finding, dict):
-        parts = [str(finding.get(key)) for key in ("unit", "code", "row") if finding.get(key)]
-        message = str(finding.get("message", ""))
-        return f"{' '.join(parts)}: {message}" if parts else message
-    return str(finding)
+    """“12 × due date before the reception (e.g. BVDK 000.00.01.H38-230105-0003, …)”."""
+    if not isinstance(finding, dict):
+        return str(finding)
+    examples = ", ".join(
+        f"{e.get('unit', '')} {e.get('dossier', '')}".strip() for e in finding.get("examples", [])
+    )
+    line = f"{finding.get('count', '?')} × {finding.get('message', '')}"
+    return f"{line} ({examples}, …)" if examples else line
