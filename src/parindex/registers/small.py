@@ -516,3 +516,89 @@ def _write_rejected(spec: Format, path: Path, raw: pl.DataFrame, problems, targe
     target.parent.mkdir(parents=True, exist_ok=True)
     rejected.write_csv(target, include_bom=True)
     return target
+
+
+# --- one row at a time: the web forms ----------------------------------------------------------
+
+
+def row_values(spec: Format, instance) -> dict[str, str]:
+    """A stored row as the texts a form shows (dates dd/mm/yyyy, booleans có/không)."""
+    values = {}
+    for column in spec.columns:
+        name = spec.fields.get(column.name)
+        if name is None:
+            continue
+        value = getattr(instance, name)
+        if value is None:
+            text = ""
+        elif isinstance(value, bool):
+            text = "có" if value else "không"
+        elif isinstance(value, date):
+            text = value.strftime("%d/%m/%Y")
+        else:
+            text = str(value)
+        values[column.name] = text
+    return values
+
+
+def save_row(user, kind: str, unit, values: dict[str, str], instance=None):
+    """Create or change one row of a small register as a person typed it, with the very
+    rules of the import (typing, checks, the key once per unit) and the same permission;
+    raises TableError (row None) with every problem, by column."""
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+
+    spec = FORMATS[kind]
+    reason = refusal(user, unit, WRITE, kind)
+    if reason is not None:
+        raise TableError([RowProblem(None, None, reason)])
+    columns = [c for c in spec.columns if c.name != "ma_don_vi"]
+    raw = pl.DataFrame(
+        {ROW: [1], **{c.name: [(values.get(c.name) or "").strip() or None] for c in columns}},
+        schema={ROW: pl.Int64, **{c.name: pl.String for c in columns}},
+    )
+    typed, problems = parse(raw, columns)
+    typed = typed.with_columns(pl.lit(unit.pk, dtype=pl.Int64).alias("unit_id"))
+    for check in spec.checks:
+        if typed.filter(check.test().fill_null(False)).height:
+            problems.append(
+                cell_problem(1, check.column, raw[check.column][0], Message(check.message))
+            )
+    if problems:
+        raise TableError([RowProblem(None, p.column, p.message) for p in problems])
+    row = _rows(spec, typed)[0]
+    fields = {name: row[name] for name in spec.fields.values()}
+    key = {name: fields[name] for name in spec.key}
+    clash = spec.model.objects.filter(unit=unit, **key)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        column = next(c for c, f in spec.fields.items() if f == spec.key[-1])
+        raise TableError(
+            [RowProblem(None, column, Message(N_("the register already holds this one")))]
+        )
+    with transaction.atomic():
+        if instance is None:
+            instance = spec.model.objects.create(unit=unit, **fields)
+            flag = ADDITION
+        else:
+            for name, value in fields.items():
+                setattr(instance, name, value)
+            instance.batch = None  # typed, not imported
+            instance.save()
+            flag = CHANGE
+        LogEntry.objects.log_actions(user.pk, [instance], flag, single_object=True)
+        signals.changed(kind, {unit.pk})
+    return instance
+
+
+def delete_row(user, kind: str, instance) -> None:
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    reason = refusal(user, instance.unit, WRITE, kind)
+    if reason is not None:
+        raise TableError([RowProblem(None, None, reason)])
+    with transaction.atomic():
+        LogEntry.objects.log_actions(user.pk, [instance], DELETION, single_object=True)
+        unit_id = instance.unit_id
+        instance.delete()
+        signals.changed(kind, {unit_id})

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from parindex.web import dashboards, home, people, register_import, registers, rounds, views
+from parindex.web import (
+    dashboards,
+    home,
+    people,
+    register_import,
+    register_rows,
+    registers,
+    rounds,
+    views,
+)
 
 app_name = "web"
 
@@ -13,6 +22,7 @@ urlpatterns = [
     *dashboards.urls,
     *register_import.urls,  # before registers/<code>/<year>/
     *registers.urls,
+    *register_rows.urls,  # registers/<code>/<kind>/ after registers/<code>/<year>/
     path("assessments/<int:pk>/", views.grid, name="grid"),
     path("assessments/<int:pk>/action/", views.take_action, name="action"),
     path("assessments/<int:pk>/sheet/", views.grid_sheet, name="sheet"),

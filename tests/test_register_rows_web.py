@@ -1,0 +1,108 @@
+"""The small registers on the web: who reads and who keeps them, the form's rules (the
+import's), the list's timeliness badges, deleting with a confirmation."""
+
+import pytest
+from django.test import Client
+
+from parindex.registers.models import DirectiveTask, Feedback, PlanTask
+
+
+def client(people, name):
+    c = Client()
+    c.force_login(people[name])
+    return c
+
+
+@pytest.mark.parametrize(
+    ("name", "read", "write"),
+    [
+        ("alice", 200, 200),
+        ("erin", 200, 200),
+        ("dave", 200, 404),
+        ("bob", 404, 404),
+        ("carol", 404, 404),
+    ],
+)
+def test_who_reads_and_who_keeps_the_registers_of_a(syt, people, name, read, write):
+    c = client(people, name)
+    assert c.get("/registers/A/feedback/?year=2025").status_code == read
+    assert c.get("/registers/A/feedback/new/").status_code == write
+    response = c.post(
+        "/registers/A/feedback/new/", {"ma_pakn": "P1", "ngay_tiep_nhan": "03/03/2025"}
+    )
+    assert response.status_code == (302 if write == 200 else 404)
+    assert Feedback.objects.exists() == (write == 200)
+
+
+def test_the_form_follows_the_import_rules(syt, people):
+    c = client(people, "alice")
+    bad = c.post(
+        "/registers/A/feedback/new/",
+        {"ma_pakn": "P1", "ngay_tiep_nhan": "03/03/2025", "ngay_xu_ly": "01/03/2025"},
+    )
+    assert bad.status_code == 400
+    fields = {f["name"]: f for f in bad.context["fields"]}
+    assert fields["ngay_xu_ly"]["error"] and fields["ngay_xu_ly"]["value"] == "01/03/2025"
+    assert not Feedback.objects.exists()
+    wrong = c.post("/registers/A/feedback/new/", {"ma_pakn": "P1", "ngay_tiep_nhan": "32/03/2025"})
+    assert wrong.status_code == 400
+    ok = c.post("/registers/A/feedback/new/", {"ma_pakn": "P1", "ngay_tiep_nhan": "03/03/2025"})
+    assert ok.status_code == 302
+    twice = c.post("/registers/A/feedback/new/", {"ma_pakn": "P1", "ngay_tiep_nhan": "04/03/2025"})
+    assert twice.status_code == 400 and Feedback.objects.count() == 1
+
+
+def test_edit_list_and_delete(syt, people):
+    c = client(people, "erin")
+    c.post(
+        "/registers/A/directives/new/",
+        {
+            "ma_nhiem_vu": "NV1",
+            "so_van_ban": "1/UBND",
+            "noi_dung": "Báo cáo",
+            "han_hoan_thanh": "31/03/2025",
+            "ngay_hoan_thanh": "02/04/2025",
+        },
+    )
+    task = DirectiveTask.objects.get()
+    assert task.state == "done"
+    page = c.get("/registers/A/directives/?year=2025")
+    assert page.context["table"][0]["status"][0] == "late"
+    edit = c.post(
+        f"/registers/A/directives/{task.pk}/",
+        {
+            "ma_nhiem_vu": "NV1",
+            "so_van_ban": "1/UBND",
+            "noi_dung": "Báo cáo",
+            "han_hoan_thanh": "31/03/2025",
+            "ngay_hoan_thanh": "30/03/2025",
+        },
+    )
+    assert edit.status_code == 302
+    page = c.get("/registers/A/directives/?year=2025")
+    assert page.context["table"][0]["status"][0] == "ok"
+    asked = c.post(f"/registers/A/directives/{task.pk}/delete/")
+    assert asked.status_code == 200 and DirectiveTask.objects.exists()
+    gone = c.post(f"/registers/A/directives/{task.pk}/delete/", {"confirm": "1"})
+    assert gone.status_code == 302 and not DirectiveTask.objects.exists()
+
+
+def test_a_plan_task_goes_back_to_its_year(syt, people):
+    c = client(people, "alice")
+    response = c.post(
+        "/registers/A/plan-tasks/new/", {"nam": "2024", "ma_nhiem_vu": "1", "noi_dung": "KH"}
+    )
+    assert response["Location"].endswith("?year=2024") and PlanTask.objects.get().year == 2024
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registers/A/bogus/",
+        "/registers/A/feedback/?year=abc",
+        "/registers/A/feedback/999/",
+        "/registers/NOPE/feedback/",
+    ],
+)
+def test_junk_is_not_found(syt, people, url):
+    assert client(people, "erin").get(url).status_code == 404
