@@ -56,7 +56,10 @@ def upload(request):
         raise Http404
     values = {
         "kind": request.POST.get("kind") or request.GET.get("kind") or RegisterKind.DOSSIERS,
-        "unit": request.POST.get("unit") or request.GET.get("unit") or "",
+        # One unit to write: it is the answer (staff keep their own unit's registers).
+        "unit": request.POST.get("unit", "")
+        if request.method == "POST"
+        else request.GET.get("unit") or (units[0].code if len(units) == 1 else ""),
         "skip_invalid": bool(request.POST.get("skip_invalid")),
     }
     errors: dict[str, str] = {}
