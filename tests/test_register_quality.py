@@ -197,3 +197,20 @@ def test_a_clean_register_has_no_finding(units):
         ]
     )
     assert check_dossiers([bvdk.pk], 2025) == []
+
+
+def test_the_command(units, capsys):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    bvdk, _cdc = units
+    Dossier.objects.bulk_create([make(bvdk, "x", date(2025, 3, 3), status=4, due=date(2025, 3, 1))])
+    call_command("registers", "quality", "BVDK", "--year", "2025", "--json")
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["code"], f["count"]) for f in found] == [("due_before_received", 1)]
+    call_command("registers", "quality", "--all")
+    assert "1 × due date before the reception (BVDK x, …)" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("registers", "quality", "NOPE")

@@ -64,7 +64,13 @@ class Command(ParindexCommand):
         "directive tasks, required reports, plan tasks), list the recent imports."
     )
     summary = gettext_lazy("Operational registers: import a file, list the imports")
-    database_use = {None: NO_DATABASE, "import": CREATE, "imports": SHOW, "list": SHOW}
+    database_use = {
+        None: NO_DATABASE,
+        "import": CREATE,
+        "imports": SHOW,
+        "list": SHOW,
+        "quality": SHOW,
+    }
 
     def add_arguments(self, parser):
         actions = self.add_actions(parser)
@@ -114,9 +120,21 @@ class Command(ParindexCommand):
             help=_("how many imports to show (default 20)"),
         )
         self.add_json(listing)
+        quality = self.add_action(
+            actions,
+            "quality",
+            _("The data-quality report of the dossier register of a unit (or every unit)."),
+        )
+        quality.add_argument("unit", nargs="?", metavar=_("CODE"), help=_("the unit's code"))
+        quality.add_argument("--all", action="store_true", help=_("every unit"))
+        quality.add_argument("--year", type=int, help=_("the year of reception"))
+        self.add_json(quality)
 
     def handle(self, *args, **options):
         self.handle_action(options, "registers")
+
+    def handle_quality(self, **options):
+        _quality_handler(self, **options)
 
     def handle_import(self, kind, file, unit=None, skip_invalid=False, rejected=None, **options):
         from parindex.registers.imports import import_register, problem_record
@@ -263,6 +281,28 @@ class Command(ParindexCommand):
             _("By"),
         ]
         self.stdout.write(table(headers, rows, right={0, 5, 6, 7, 8, 9}))
+
+
+def _quality_handler(command, unit=None, all=False, year=None, json=False, **options):
+    from parindex.registers.quality import check_dossiers
+    from parindex.units.models import Unit
+
+    if bool(unit) == bool(all):
+        raise CommandError(_("name one unit or give --all"))
+    unit_ids = None
+    if unit:
+        found = Unit.objects.filter(code=unit).first()
+        if found is None:
+            raise CommandError(_("unit “%(code)s” does not exist") % {"code": unit})
+        unit_ids = [found.pk]
+    findings = [f.as_dict() for f in check_dossiers(unit_ids, year)]
+    if json:
+        emit_json(command, {"unit": unit, "year": year, "findings": findings})
+        return
+    if not findings:
+        command.stdout.write(_("No problem found."))
+    for finding in findings:
+        command.stdout.write(_quality_line(finding))
 
 
 def _quality_line(finding) -> str:
