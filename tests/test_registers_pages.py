@@ -116,3 +116,12 @@ def test_the_index_lists_the_readable_units(register, people):
     assert "/registers/A/2025/" in page and "/registers/B/" not in page
     page = client(people, "erin").get("/registers/").content.decode()
     assert "/registers/A/2025/" in page and "CDC B" in page
+
+
+def test_a_rate_opens_the_dossiers_of_its_numerator(register, people):
+    c = client(people, "erin")
+    page = c.get("/registers/A/2025/")
+    postal = next(f for f in page.context["figures"] if f["name"] == "dossiers.postal_share")
+    assert postal["list"] == "postal"
+    listed = c.get("/registers/A/2025/dossiers/?list=postal").context["page"].paginator.count
+    assert postal["parts"].startswith(f"{listed} /")

@@ -43,6 +43,22 @@ CLASS_LABELS = {
     PENDING_OVER: N_("pending, overdue"),
 }
 
+# The counts of the dossier register besides the classes and the 06a columns: each is the
+# indicator `dossiers.<name>` and a list behind it (`registers.indicators.combinations`).
+FLAGGED_COUNTS = (
+    "apologised",
+    "overdue_apologised",
+    "postal",
+    "postal_received",
+    "returned",
+    "postal_returned",
+    "digitised",
+    "electronic_results",
+    "fee_payable",
+    "paid_online",
+    "disliked",
+)
+
 COUNT = "count"
 RATIO = "ratio"
 POINTS = "points"
@@ -403,19 +419,7 @@ def figures(
             "dossiers.overdue": table["col10"] + table["col13"],
             "dossiers.online": table["col4"],
         }
-        for name in (
-            "apologised",
-            "overdue_apologised",
-            "postal",
-            "postal_received",
-            "returned",
-            "postal_returned",
-            "digitised",
-            "electronic_results",
-            "fee_payable",
-            "paid_online",
-            "disliked",
-        ):
+        for name in FLAGGED_COUNTS:
             counted[f"dossiers.{name}"] = int(d.get(name, 0))
         for name, value in counted.items():
             put(name, value)

@@ -175,22 +175,7 @@ def drill_conditions(start: date, end: date, options: Options = NATIONAL) -> dic
 
 
 # The counts `compute` takes from the dossiers (besides the classes).
-_DOSSIER_COUNTS = (
-    "received_online",
-    "received_direct_postal",
-    "carried_over",
-    "apologised",
-    "overdue_apologised",
-    "postal",
-    "postal_received",
-    "returned",
-    "postal_returned",
-    "digitised",
-    "electronic_results",
-    "fee_payable",
-    "paid_online",
-    "disliked",
-)
+_DOSSIER_COUNTS = ("received_online", "received_direct_postal", "carried_over", *ind.FLAGGED_COUNTS)
 
 
 def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[int, dict]:

@@ -71,22 +71,7 @@ INDICATOR_LISTS = {
     "dossiers.late": ind.LATE,
     "dossiers.overdue": "overdue",
     "dossiers.online": "received_online",
-    **{
-        f"dossiers.{name}": name
-        for name in (
-            "apologised",
-            "overdue_apologised",
-            "postal",
-            "postal_received",
-            "returned",
-            "postal_returned",
-            "digitised",
-            "electronic_results",
-            "fee_payable",
-            "paid_online",
-            "disliked",
-        )
-    },
+    **{f"dossiers.{name}": name for name in ind.FLAGGED_COUNTS},
 }
 MONTHS = 12
 
@@ -257,6 +242,8 @@ def unit_year(request, code: str, year: int):
                 continue
             text = _figure_text(figure, info)
             text["register"] = info.register
+            # The dossiers behind a rate's numerator, where one list holds them.
+            text["list"] = INDICATOR_LISTS.get(info.numerator)
             text["kept"] = result.has_data.get(info.register, False)
             figures.append(text)
     has_dossiers = bool(result and result.has_data.get(ind.DOSSIERS))
