@@ -111,6 +111,8 @@ def upload(request):
         "web/registers/import.html",
         {
             "units": units,
+            # Only the CCHC officer imports a file whose rows name their units.
+            "per_row": bool(scope_of(request.user)),
             "kinds": RegisterKind.choices,
             "values": values,
             "errors": errors,
