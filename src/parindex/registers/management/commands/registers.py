@@ -63,7 +63,7 @@ class Command(ParindexCommand):
         "The operational registers: import a register file (dossiers, citizen feedback, "
         "directive tasks, required reports, plan tasks), list the recent imports."
     )
-    summary = gettext_lazy("Operational registers: import a file, list the imports")
+    summary = gettext_lazy("Operational registers: import a file, list the imports, data quality")
     database_use = {
         None: NO_DATABASE,
         "import": CREATE,
