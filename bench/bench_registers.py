@@ -13,7 +13,8 @@ with Tết, every channel and status) as a CSV file, then measures in one run:
     upsert), into SQLite and into PostgreSQL (a throwaway cluster started here with
     initdb/pg_ctl, as scripts/test does);
 (c) the indicators of every unit for the year (`registers.indicators.compute`), in a fresh
-    process: the first call (cold) and the same call again.
+    process: the first call (cold), the same call again, and on SQLite the same call counted
+    on one connection instead of side by side (`registers.indicators.PARALLEL_FROM`).
 
 Prints each figure, the ratios to the floor and to the targets (import ≤ 3 × the floor and
 ≤ 20 s on SQLite; indicators ≤ 1 s; peak memory ≤ 2 GB), and the size of the databases per
@@ -43,12 +44,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
 import django
 django.setup()
 from parindex.domain.indicators import period_of_year
+from parindex.registers import indicators
 from parindex.registers.indicators import compute
 start, end = period_of_year(int(sys.argv[1]))
 t0 = time.perf_counter(); first = compute(None, start, end); cold = time.perf_counter() - t0
 t0 = time.perf_counter(); compute(None, start, end); again = time.perf_counter() - t0
+indicators.PARALLEL_FROM = float("inf")
+t0 = time.perf_counter(); alone = compute(None, start, end); serial = time.perf_counter() - t0
+assert {k: u.counts for k, u in alone.items()} == {k: u.counts for k, u in first.items()}
 total = sum(u.table_06a.get("col3", 0) for u in first.values())
-print(json.dumps({"cold": cold, "again": again, "units": len(first), "counted": total}))
+print(json.dumps({"cold": cold, "again": again, "serial": serial, "units": len(first),
+                  "counted": total}))
 """
 
 
@@ -230,7 +236,8 @@ def main(argv=None) -> None:
         print(
             f"(c) indicators of all {figures['units']} units for {YEAR}, SQLite: cold "
             f"{figures['cold']:.3f} s [{verdict(figures['cold'] <= 1)} ≤ 1 s], again "
-            f"{figures['again']:.3f} s; {figures['counted']:,} dossiers counted"
+            f"{figures['again']:.3f} s, on one connection {figures['serial']:.3f} s; "
+            f"{figures['counted']:,} dossiers counted"
         )
 
         if args.no_postgres:

@@ -4,8 +4,10 @@ re-imports, all-or-nothing, --skip-invalid, permissions, and malformed files (fu
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -119,6 +121,7 @@ def test_a_corrected_year_moves_the_dossier(syt, register, tmp_path, monkeypatch
 
     # One slice, or (SQLite) one staging file per row, all in one transaction.
     monkeypatch.setattr(loading, "SQLITE_SLICE_ROWS", slice_rows)
+    monkeypatch.setattr(loading, "SQLITE_FIRST_SLICE_ROWS", slice_rows)
     import_register("dossiers", register)
     moved = [ROWS[0], ROWS[1], ROWS[2].replace("31/12/2024 23:30", "01/01/2025 07:30")]
     report = import_register("dossiers", write(tmp_path / "moved.csv", [HEADER, *moved]))
@@ -126,6 +129,23 @@ def test_a_corrected_year_moves_the_dossier(syt, register, tmp_path, monkeypatch
     assert list(Dossier.objects.filter(code="B-241231-0001").values_list("year", flat=True)) == [
         2025
     ]
+
+
+@pytest.mark.parametrize("size, first", [(3, None), (3, 1), (2, 5), (100, 2), (1, 1)])
+def test_slices_never_split_a_code(size, first):
+    from parindex.registers.loading import _chunks
+
+    codes = ["a", "b", "b", "b", "c", "d", "d", "e", "f", "f", "f", "f", "g"]
+    frame = pl.DataFrame({"code": codes, "n": range(len(codes))})
+    slices = _chunks(frame, size, first)
+    assert pl.concat(slices).equals(frame)
+    assert all(s.height for s in slices)
+    for before, after in itertools.pairwise(slices):
+        assert before["code"][-1] != after["code"][0]
+    # Cut at the first code boundary at or after each target.
+    assert slices[0].height >= min(first or size, frame.height)
+    if first == 1:
+        assert slices[0]["code"].to_list() == ["a"]
 
 
 def test_unit_for_the_whole_file_and_xlsx_dates(syt, tmp_path):

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from parindex.domain import indicators as ind
+from parindex.registers import indicators
 from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import (
     DirectiveTask,
@@ -57,6 +59,11 @@ def unit(db):
 
 @pytest.fixture
 def register(unit):
+    return fill_register(unit)
+
+
+def fill_register(unit):
+    """One dossier of every class and edge (see `test_each_dossier_in_exactly_one_class`)."""
     d = date
     rows = [
         dossier(unit, "early", d(2025, 3, 3), due=d(2025, 3, 10), ended=d(2025, 3, 7)),
@@ -152,6 +159,44 @@ def test_options(register):
     table = compute([register], START, END, ind.Options(withdrawn_on_time=False))[register.pk]
     assert table.table_06a["col9"] == 2 and table.table_06a["col7"] == 6
     assert table.table_06a["col3"] == table.table_06a["col7"] + table.table_06a["col11"] + 1
+
+
+def _counted_apart(monkeypatch, workers=3) -> list:
+    """Let SQLite split every count into `workers` ranges of ids; the statements each thread
+    ran, once done."""
+    monkeypatch.setattr(indicators, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(indicators.os, "sched_getaffinity", lambda pid: set(range(workers)))
+    ran = []
+    fetch = indicators._fetch_apart
+
+    def recorded(statement):
+        ran.append(statement)
+        return fetch(statement)
+
+    monkeypatch.setattr(indicators, "_fetch_apart", recorded)
+    return ran
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counted_side_by_side_as_on_one_connection(monkeypatch):
+    units = [Unit.objects.create(code=code, name=code) for code in ("BVDK", "CDC")]
+    for unit in units:
+        fill_register(unit)
+    for options in (ind.NATIONAL, ind.Options(withdrawn_on_time=False, compare="datetime")):
+        alone = {pk: u.counts for pk, u in compute(None, START, END, options).items()}
+        with monkeypatch.context() as patch:
+            ran = _counted_apart(patch)
+            apart = {pk: u.counts for pk, u in compute(None, START, END, options).items()}
+        assert apart == alone
+        assert len(ran) == (3 if connection.vendor == "sqlite" else 0)
+    assert alone[units[0].pk][ind.DOSSIERS]["late"] == 2
+
+
+def test_not_apart_inside_a_transaction(register, monkeypatch):
+    # The other connections would not see the rows this transaction wrote.
+    ran = _counted_apart(monkeypatch)
+    table = compute([register], START, END)[register.pk].table_06a
+    assert ran == [] and table["col3"] == 12
 
 
 def test_datetime_comparison_splits_the_due_day(unit):

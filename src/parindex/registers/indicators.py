@@ -17,13 +17,15 @@ was received after `end`, or ended before `start`. Then it is exactly one of:
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from parindex.domain import indicators as ind
@@ -177,62 +179,136 @@ def drill_conditions(start: date, end: date, options: Options = NATIONAL) -> dic
 # The counts `compute` takes from the dossiers (besides the classes).
 _DOSSIER_COUNTS = ("received_online", "received_direct_postal", "carried_over", *ind.FLAGGED_COUNTS)
 
+# A dossier's profile is one integer: its class's index in `domain.indicators.CLASSES` in the
+# low bits, then one bit per flag of `flag_conditions`.
+_CLASS_BITS = max(len(ind.CLASSES) - 1, 1).bit_length()
+
+# SQLite counts on one core; from this many dossiers on (an estimate: the span of their ids),
+# the count is split into ranges of ids counted side by side, one connection each. Below it
+# the threads cost more than they save. PostgreSQL runs its own parallel scans.
+PARALLEL_FROM = 200_000
+
+
+def _profile(start: date, end: date, options: Options) -> Case:
+    """The SQL expression of a dossier's profile: its class (a CASE over `class_decisions`,
+    first match wins) plus a bit per flag set."""
+    decisions = class_decisions(start, end, options)
+    profile = Case(
+        *(When(test, then=Value(ind.CLASSES.index(cls))) for cls, test in decisions[:-1]),
+        default=Value(ind.CLASSES.index(decisions[-1][0])),
+        output_field=IntegerField(),
+    )
+    for bit, condition in enumerate(flag_conditions(start, end).values()):
+        profile += Case(
+            When(condition, then=Value(1 << (_CLASS_BITS + bit))),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return profile
+
+
+def _counts_of_profile(start: date, end: date, options: Options):
+    """A function from a profile to the names (a class and the `_DOSSIER_COUNTS`) that a
+    dossier with that profile adds one to: the decoding of `_profile`, through
+    `combinations`."""
+    flag_bit = {
+        flag: 1 << (_CLASS_BITS + bit) for bit, flag in enumerate(flag_conditions(start, end))
+    }
+    combos = combinations(options)
+    memo: dict[int, tuple[str, ...]] = {}
+
+    def names(profile: int) -> tuple[str, ...]:
+        if profile not in memo:
+            cls = ind.CLASSES[profile & ((1 << _CLASS_BITS) - 1)]
+            found = [cls]
+            for name in _DOSSIER_COUNTS:
+                among, has, has_not = combos[name]
+                if (
+                    (not among or cls in among)
+                    and all(profile & flag_bit[flag] for flag in has)
+                    and not any(profile & flag_bit[flag] for flag in has_not)
+                ):
+                    found.append(name)
+            memo[profile] = tuple(found)
+        return memo[profile]
+
+    return names
+
 
 def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[int, dict]:
-    """The classes and `_DOSSIER_COUNTS` per unit in one pass: an inner query gives each
-    dossier its class (a CASE over `class_decisions`, first match wins) and its flags; the
-    outer one adds up the combinations. Each row's conditions are evaluated once, not once
-    per count."""
-    decisions = class_decisions(start, end, options)
-    flags = flag_conditions(start, end)
-    one, zero = Value(1), Value(0)
-    inner = (
-        _unit_filter(Dossier.objects, unit_ids)
-        .filter(base_condition(start, end))
-        .annotate(
-            k_class=Case(
-                *(When(test, then=Value(ind.CLASSES.index(cls))) for cls, test in decisions[:-1]),
-                default=Value(ind.CLASSES.index(decisions[-1][0])),
-                output_field=IntegerField(),
-            ),
-            **{
-                f"k_{flag}": Case(When(q, then=one), default=zero, output_field=IntegerField())
-                for flag, q in flags.items()
-            },
-        )
-        .values("unit_id", "k_class", *(f"k_{flag}" for flag in flags))
-        .order_by()
-    )
-    sql, params = inner.query.sql_with_params()
+    """The classes and `_DOSSIER_COUNTS` per unit, from one pass over the dossiers: each
+    dossier's conditions are evaluated once, into its profile (`_profile`), and the database
+    returns how many dossiers of each unit have each profile — a few hundred rows — which are
+    added up here into every count."""
+    dossiers = _unit_filter(Dossier.objects, unit_ids).filter(base_condition(start, end))
+    profile = _profile(start, end, options)
     quote = connection.ops.quote_name
-    sums = [
-        f"SUM(CASE WHEN {quote('k_class')} = {n} THEN 1 ELSE 0 END)"
-        for n in range(len(ind.CLASSES))
+
+    def query(queryset) -> tuple[str, list]:
+        inner = queryset.annotate(k_profile=profile).values("unit_id", "k_profile").order_by()
+        sql, params = inner.query.sql_with_params()
+        # A fence: grouped directly, SQLite walks the unit index and reads each row at random
+        # (twice as slow as reading the table in order and sorting the profiles), and would
+        # evaluate the profile again for the output. SQLite does not flatten a subquery with a
+        # LIMIT, PostgreSQL none with an OFFSET.
+        fence = "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
+        columns = f"{quote('unit_id')}, {quote('k_profile')}"
+        return (
+            f"SELECT {columns}, COUNT(*) FROM ({sql} {fence}) AS counted GROUP BY {columns}",
+            list(params),
+        )
+
+    rows = _run_split(dossiers, query)
+    names = _counts_of_profile(start, end, options)
+    empty = dict.fromkeys((*ind.CLASSES, *_DOSSIER_COUNTS), 0)
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, code, number in rows:
+        unit_counts = counts.setdefault(unit_id, dict(empty))
+        for name in names(code):
+            unit_counts[name] += number
+    return counts
+
+
+def _run_split(dossiers: QuerySet, query) -> list[tuple]:
+    """The rows of `query(dossiers)`; on SQLite with many dossiers, the rows of the same query
+    over consecutive ranges of ids, run side by side, one connection and thread each (the
+    caller adds them up: its counts are sums)."""
+    workers = min(len(os.sched_getaffinity(0)), 8)
+    low = high = None
+    if connection.vendor == "sqlite" and workers > 1 and _readers_see_the_same():
+        # Two probes of the primary key (one query asking for both reads the whole table).
+        ids = Dossier.objects.order_by().values_list("id", flat=True)
+        low, high = ids.aggregate(n=Min("id"))["n"], ids.aggregate(n=Max("id"))["n"]
+    if low is None or high - low + 1 < PARALLEL_FROM:
+        with connection.cursor() as cursor:
+            cursor.execute(*query(dossiers))
+            return cursor.fetchall()
+    step = (high - low) // workers + 1
+    parts = [
+        query(dossiers.filter(id__gte=low + n * step, id__lt=low + (n + 1) * step))
+        for n in range(workers)
     ]
-    combos = combinations(options)
-    for name in _DOSSIER_COUNTS:
-        among, has, has_not = combos[name]
-        terms = [f"{quote('k_' + flag)} = 1" for flag in has]
-        terms += [f"{quote('k_' + flag)} = 0" for flag in has_not]
-        if among:
-            numbers = ", ".join(str(ind.CLASSES.index(cls)) for cls in among)
-            terms.append(f"{quote('k_class')} IN ({numbers})")
-        sums.append(f"SUM(CASE WHEN {' AND '.join(terms) or '1 = 1'} THEN 1 ELSE 0 END)")
-    # A fence, so that the database computes the inner query once per row instead of folding
-    # its expressions into every sum: SQLite does not flatten a subquery with a LIMIT under an
-    # aggregate, PostgreSQL none with an OFFSET.
-    fence = "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
-    outer = (
-        f"SELECT {quote('unit_id')}, {', '.join(sums)} FROM ({sql} {fence}) AS counted "
-        f"GROUP BY {quote('unit_id')}"
-    )
-    names = (*ind.CLASSES, *_DOSSIER_COUNTS)
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        return {
-            row[0]: {name: int(value or 0) for name, value in zip(names, row[1:], strict=True)}
-            for row in cursor.fetchall()
-        }
+    with ThreadPoolExecutor(workers, thread_name_prefix="indicators") as pool:
+        return [row for rows in pool.map(_fetch_apart, parts) for row in rows]
+
+
+def _readers_see_the_same() -> bool:
+    """Whether another connection would read what this one reads: not inside a transaction
+    (it may hold writes the others cannot see), and not a private in-memory database."""
+    name = str(connection.settings_dict["NAME"])
+    private = connection.is_in_memory_db() and "cache=shared" not in name
+    return not connection.in_atomic_block and not private
+
+
+def _fetch_apart(statement: tuple[str, list]) -> list[tuple]:
+    """Run a query on this thread's own connection, closed afterwards."""
+    own = connections[DEFAULT_DB_ALIAS]
+    try:
+        with own.cursor() as cursor:
+            cursor.execute(*statement)
+            return cursor.fetchall()
+    finally:
+        own.close()
 
 
 def dossiers_in(unit, start: date, end: date, name: str, options: Options = NATIONAL) -> QuerySet:

@@ -81,8 +81,10 @@ DATA = tuple(c for c in COLUMNS if c not in KEY and c != "batch_id")
 COPY_CHUNK = 200_000
 # SQLite's page cache during a bulk load, in KiB (the default is 2 MB).
 SQLITE_CACHE_KIB = 256 * 1024
-# Rows per slice staged while SQLite inserts the previous one.
+# Rows per slice staged while SQLite inserts the previous one; the first slice is smaller,
+# since nothing else can happen while it is staged.
 SQLITE_SLICE_ROWS = 250_000
+SQLITE_FIRST_SLICE_ROWS = 50_000
 # Rows per executemany inside a caller's transaction (see _load_sqlite_inside).
 INSIDE_BATCH_ROWS = 50_000
 
@@ -238,19 +240,20 @@ def staging_dir() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def _chunks(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
-    """`frame` (sorted by code) in about `parts` slices that never split a code: every
-    dossier of one code is in one slice (what the moved-year check compares)."""
-    if parts <= 1 or frame.height < 2 * parts:
-        return [frame]
+def _chunks(frame: pl.DataFrame, size: int, first: int | None = None) -> list[pl.DataFrame]:
+    """`frame` (sorted by code) in slices of about `size` rows, the first of about `first`,
+    that never split a code: every dossier of one code is in one slice (what the moved-year
+    check compares)."""
+    bounds = [0]
+    cut = first or size
     codes = frame["code"]
-    bounds, size = [0], frame.height // parts
-    for k in range(1, parts):
-        cut = max(k * size, bounds[-1] + 1)
+    while cut < frame.height:
+        cut = max(cut, bounds[-1] + 1)
         while cut < frame.height and codes[cut] == codes[cut - 1]:
             cut += 1
         if cut < frame.height:
             bounds.append(cut)
+        cut += size
     bounds.append(frame.height)
     return [frame.slice(a, b - a) for a, b in itertools.pairwise(bounds) if b > a]
 
@@ -305,7 +308,7 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
     unit_ids = frame["unit_id"].unique().to_list()
     # In the order of the key's last part: the indexes on the code then grow at a few
     # places instead of everywhere (several times faster for a million rows).
-    chunks = _chunks(frame.sort("code"), -(-total // SQLITE_SLICE_ROWS))
+    chunks = _chunks(frame.sort("code"), SQLITE_SLICE_ROWS, SQLITE_FIRST_SLICE_ROWS)
     del frame
     directory = staging_dir()
     paths: list[Path] = []
