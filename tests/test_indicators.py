@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from parindex.domain import indicators as ind
-from parindex.registers import indicators
+from parindex.registers import apart, indicators
 from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import (
     DirectiveTask,
@@ -162,18 +162,18 @@ def test_options(register):
 
 
 def _counted_apart(monkeypatch, workers=3) -> list:
-    """Let SQLite split every count into `workers` ranges of ids; the statements each thread
-    ran, once done."""
+    """Let SQLite split every count into `workers` ranges of ids; the calls each thread ran,
+    once done."""
     monkeypatch.setattr(indicators, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(indicators.os, "sched_getaffinity", lambda pid: set(range(workers)))
+    monkeypatch.setattr(apart, "cores", lambda: workers)
     ran = []
-    fetch = indicators._fetch_apart
+    run = apart.on_own_connection
 
-    def recorded(statement):
-        ran.append(statement)
-        return fetch(statement)
+    def recorded(call):
+        ran.append(call)
+        return run(call)
 
-    monkeypatch.setattr(indicators, "_fetch_apart", recorded)
+    monkeypatch.setattr(apart, "on_own_connection", recorded)
     return ran
 
 

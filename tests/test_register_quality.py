@@ -46,7 +46,31 @@ def units(db):
 
 
 def test_each_rule(units):
-    bvdk, cdc = units
+    bvdk, _cdc = units
+    every_rule_broken(*units)
+    found = {f.code: f for f in check_dossiers([bvdk.pk], 2025)}
+    assert_every_rule_found(found)
+    # Nothing was changed.
+    assert Dossier.objects.get(unit=bvdk, code="due-before").due_on == date(2025, 3, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_checks_side_by_side_find_the_same(monkeypatch):
+    from parindex.registers import apart
+
+    bvdk = Unit.objects.create(code="BVDK", name="BVĐK")
+    every_rule_broken(bvdk, Unit.objects.create(code="CDC", name="CDC"))
+    alone = check_dossiers([bvdk.pk], 2025)
+    monkeypatch.setattr(apart, "cores", lambda: 2)
+    ran = []
+    run = apart.on_own_connection
+    monkeypatch.setattr(apart, "on_own_connection", lambda call: ran.append(call) or run(call))
+    assert check_dossiers([bvdk.pk], 2025) == alone
+    assert len(ran) == 3
+    assert_every_rule_found({f.code: f for f in alone})
+
+
+def every_rule_broken(bvdk, cdc):
     d = date
     good = make(
         bvdk,
@@ -143,7 +167,9 @@ def test_each_rule(units):
             ),
         ]
     )
-    found = {f.code: f for f in check_dossiers([bvdk.pk], 2025)}
+
+
+def assert_every_rule_found(found):
     expected = {
         "due_before_received": "due-before",
         "ended_before_received": "end-before",
@@ -163,8 +189,6 @@ def test_each_rule(units):
     assert {e["dossier"] for f in found.values() for e in f.examples}.isdisjoint({"good"})
     record = found["due_before_received"].as_dict()
     assert record["count"] == 1 and record["message"] and record["examples"][0]["unit"] == "BVDK"
-    # Nothing was changed.
-    assert Dossier.objects.get(unit=bvdk, code="due-before").due_on == d(2025, 3, 1)
 
 
 def test_per_import(units):

@@ -26,12 +26,14 @@ def test_vietnamese_time_zone_and_formats():
 
 
 @pytest.mark.cli
-def test_the_embedded_database_is_sqlite_in_wal_mode(tmp_path):
+def test_the_embedded_database_is_sqlite_in_wal_mode_with_large_pages(tmp_path):
     # Whatever database this run is on, the embedded default must be SQLite in WAL mode.
     cli = Cli(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path)
     assert cli("migrate", "-v", "0").returncode == 0
     with sqlite3.connect(tmp_path / "fresh.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # Made with 16 KiB pages (docs/scale.md).
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 16384
 
 
 def test_without_database_url_the_default_is_a_file_in_the_data_dir(tmp_path):

@@ -155,10 +155,15 @@ def _database() -> dict:
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at the
-        # start of a transaction instead of failing half-way with "database is locked".
+        # start of a transaction instead of failing half-way with "database is locked". The
+        # journal size limit gives the disk back after a large import (the write-ahead log
+        # grows to the size of the import and would otherwise stay that size). Pages of
+        # 16 KiB (set when the file is created; ignored after) write and read a million
+        # dossiers with a quarter of the system calls of the default 4 KiB.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=10000",
+            "init_command": "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+            "PRAGMA journal_size_limit=67108864",
             "transaction_mode": "IMMEDIATE",
         }
         config["CONN_MAX_AGE"] = 0

@@ -17,19 +17,19 @@ was received after `end`, or ended before `start`. Then it is exactly one of:
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from parindex.domain import indicators as ind
 from parindex.domain.indicators import NATIONAL, Figure, Options
+from parindex.registers import apart
 from parindex.registers.models import (
     Channel,
     DirectiveTask,
@@ -271,44 +271,30 @@ def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[
 
 def _run_split(dossiers: QuerySet, query) -> list[tuple]:
     """The rows of `query(dossiers)`; on SQLite with many dossiers, the rows of the same query
-    over consecutive ranges of ids, run side by side, one connection and thread each (the
-    caller adds them up: its counts are sums)."""
-    workers = min(len(os.sched_getaffinity(0)), 8)
-    low = high = None
-    if connection.vendor == "sqlite" and workers > 1 and _readers_see_the_same():
+    over consecutive ranges of ids, run side by side (`apart`): the caller adds them up, its
+    counts being sums."""
+    parts = 1
+    if connection.vendor == "sqlite" and apart.can_read_apart():
         # Two probes of the primary key (one query asking for both reads the whole table).
         ids = Dossier.objects.order_by().values_list("id", flat=True)
         low, high = ids.aggregate(n=Min("id"))["n"], ids.aggregate(n=Max("id"))["n"]
-    if low is None or high - low + 1 < PARALLEL_FROM:
-        with connection.cursor() as cursor:
-            cursor.execute(*query(dossiers))
-            return cursor.fetchall()
-    step = (high - low) // workers + 1
-    parts = [
+        if low is not None and high - low + 1 >= PARALLEL_FROM:
+            parts = apart.cores()
+    if parts == 1:
+        return _fetch(query(dossiers))
+    step = (high - low) // parts + 1
+    statements = [
         query(dossiers.filter(id__gte=low + n * step, id__lt=low + (n + 1) * step))
-        for n in range(workers)
+        for n in range(parts)
     ]
-    with ThreadPoolExecutor(workers, thread_name_prefix="indicators") as pool:
-        return [row for rows in pool.map(_fetch_apart, parts) for row in rows]
+    found = apart.side_by_side([partial(_fetch, statement) for statement in statements])
+    return [row for rows in found for row in rows]
 
 
-def _readers_see_the_same() -> bool:
-    """Whether another connection would read what this one reads: not inside a transaction
-    (it may hold writes the others cannot see), and not a private in-memory database."""
-    name = str(connection.settings_dict["NAME"])
-    private = connection.is_in_memory_db() and "cache=shared" not in name
-    return not connection.in_atomic_block and not private
-
-
-def _fetch_apart(statement: tuple[str, list]) -> list[tuple]:
-    """Run a query on this thread's own connection, closed afterwards."""
-    own = connections[DEFAULT_DB_ALIAS]
-    try:
-        with own.cursor() as cursor:
-            cursor.execute(*statement)
-            return cursor.fetchall()
-    finally:
-        own.close()
+def _fetch(statement: tuple[str, list]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchall()
 
 
 def dossiers_in(unit, start: date, end: date, name: str, options: Options = NATIONAL) -> QuerySet:

@@ -212,11 +212,12 @@ class Dossier(models.Model):
             ),
         ]
         indexes = [
-            # Every query names a unit and a period: the period's dossiers and those carried
-            # over into it (received before, ended inside or still open).
+            # A unit's dossiers of a period (the lists behind the numbers). The counts of
+            # every unit read the whole table in order instead (`registers.indicators`): an
+            # index on the end date would only slow the imports down.
             models.Index(fields=["unit", "received_on"], name="registers_dossier_received"),
-            models.Index(fields=["unit", "ended_on"], name="registers_dossier_ended"),
-            models.Index(fields=["code"], name="registers_dossier_code"),
+            # A code in several units' registers (`registers.quality`), without reading rows.
+            models.Index(fields=["code", "unit"], name="registers_dossier_code_unit"),
         ]
 
     def __str__(self):
