@@ -4,10 +4,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from parindex.registers.models import Dossier, RegisterImport
-from parindex.registers.quality import check_dossiers
+from parindex.registers.models import Dossier, RegisterImport, Status
+from parindex.registers.quality import check_dossiers, check_rows
 from parindex.units.models import Unit
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -238,3 +241,110 @@ def test_the_command(units, capsys):
     assert "1 × due date before the reception (BVDK x, …)" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("registers", "quality", "NOPE")
+
+
+FRAME_SCHEMA = {
+    "unit_id": pl.Int64,
+    "code": pl.String,
+    "status": pl.Int64,
+    "received_at": pl.Datetime("us", "UTC"),
+    "received_on": pl.Date,
+    "due_at": pl.Datetime("us", "UTC"),
+    "due_on": pl.Date,
+    "finished_at": pl.Datetime("us", "UTC"),
+    "returned_at": pl.Datetime("us", "UTC"),
+    "ended_at": pl.Datetime("us", "UTC"),
+    "apology": pl.Boolean,
+    "apology_at": pl.Datetime("us", "UTC"),
+    "time_limit": pl.Float64,
+    "time_limit_unit": pl.String,
+}
+
+
+def frame_of(rows) -> pl.DataFrame:
+    """Stored dossiers as an import holds them before writing (`check_rows`)."""
+    values = list(rows.order_by("pk").values(*FRAME_SCHEMA))
+    for value in values:
+        value["time_limit"] = None if value["time_limit"] is None else float(value["time_limit"])
+    return pl.DataFrame(values, schema=FRAME_SCHEMA)
+
+
+def without_shared(findings):
+    return [(f.code, f.count, f.examples) for f in findings if f.code != "code_in_other_units"]
+
+
+def test_the_rules_read_the_same_in_sql_and_on_an_import(units):
+    # Every test is written once (quality.Test); the import reads it in Polars, the pages in SQL.
+    bvdk, _cdc = units
+    every_rule_broken(*units)
+    rows = Dossier.objects.filter(unit=bvdk)
+    assert without_shared(check_rows(frame_of(rows))) == without_shared(
+        check_dossiers([bvdk.pk], 2025)
+    )
+
+
+INSTANTS = st.one_of(
+    st.none(),
+    st.datetimes(datetime(2025, 1, 1), datetime(2025, 12, 31)).map(
+        lambda moment: moment.replace(second=0, microsecond=0, tzinfo=ZONE)
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    # The units stay; each example deletes the dossiers of the one before.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(Status.values)),
+            INSTANTS,
+            INSTANTS,
+            INSTANTS,
+            INSTANTS,
+            st.sampled_from([None, True, False]),
+            INSTANTS,
+            st.sampled_from([None, 0, 1, 5, 7]),
+            st.sampled_from(["", "working_days", "days"]),
+        ),
+        max_size=12,
+    )
+)
+def test_property_the_two_readings_agree(units, dossiers):
+    bvdk, _cdc = units
+    Dossier.objects.all().delete()
+    received = at(date(2025, 3, 3))
+    made = []
+    for n, (status, due, finished, returned, ended, apology, apology_at, limit, unit) in enumerate(
+        dossiers
+    ):
+        made.append(
+            Dossier(
+                unit=bvdk,
+                year=2025,
+                code=f"D{n}",
+                procedure_code="1",
+                channel=1,
+                status=status,
+                received_at=received,
+                received_on=received.date(),
+                due_at=due,
+                due_on=due.astimezone(ZONE).date() if due else None,
+                finished_at=finished,
+                returned_at=returned,
+                ended_at=ended,
+                ended_on=ended.astimezone(ZONE).date() if ended else None,
+                apology=apology,
+                apology_at=apology_at,
+                time_limit=None if limit is None else Decimal(limit),
+                time_limit_unit=unit,
+            )
+        )
+    Dossier.objects.bulk_create(made)
+    rows = Dossier.objects.filter(unit=bvdk)
+    assert without_shared(check_rows(frame_of(rows))) == without_shared(
+        check_dossiers([bvdk.pk], 2025)
+    )

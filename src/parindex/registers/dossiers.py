@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
-from parindex.registers import loading, signals
+from parindex.registers import loading, quality, signals
 from parindex.registers.access import WRITE, refusal
 from parindex.registers.models import RegisterKind
 from parindex.registers.reading import (
@@ -486,6 +486,8 @@ def import_dossiers(
 
     frame = _table_frame(typed)
     del raw, typed  # a million rows: keep one copy in memory while loading
+    # The file's data-quality findings, read from its rows before they are written.
+    findings = quality.check_rows(frame)
     unit_ids = set(frame["unit_id"].unique().to_list()) if frame.height else set()
     batch_id = batch.pk if batch is not None else None
     # One transaction: the rows and the announcement (sent once it commits).
@@ -502,6 +504,7 @@ def import_dossiers(
         rejected=len(bad_rows),
         rejected_path=rejected_file,
         problems=problems,
+        quality=findings,
         unit_ids=unit_ids,
     )
 

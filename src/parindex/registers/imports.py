@@ -141,19 +141,19 @@ def import_register(
     # A million rows' log is written into the database file while the checks read.
     settle = loading.checkpoint if connection.vendor == "sqlite" else None
     with apart.meanwhile(settle):
-        report.quality = quality_findings(kind, report.unit_ids, batch)
+        report.quality += quality_findings(kind, report.unit_ids, batch)
     finish_batch(report)
     return report
 
 
 def quality_findings(kind: str, unit_ids, batch: RegisterImport) -> list:
-    """The data-quality findings of what this import wrote (`registers.quality`). Never
-    rejections: a due date before reception is reported, not refused and not fixed."""
+    """The data-quality findings that need the stored rows (`registers.quality`): the codes
+    this import wrote that another unit's register holds too. Never rejections."""
     if kind != RegisterKind.DOSSIERS or not unit_ids:
         return []
-    from parindex.registers.quality import check_dossiers
+    from parindex.registers.quality import check_shared_codes
 
-    return check_dossiers(batch=batch)
+    return check_shared_codes(batch)
 
 
 # --- the import record -----------------------------------------------------------------------

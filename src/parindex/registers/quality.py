@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
+import polars as pl
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from parindex.domain import calendar as cal
@@ -21,50 +22,91 @@ from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.registers import apart
 from parindex.registers.models import Dossier, Status, TimeLimitUnit
+from parindex.units.models import Unit
 
 EXAMPLES = 5
 OPEN = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
 
-# Rules on single rows: code → (condition, the column to show, message).
+
+@dataclass(frozen=True)
+class Test:
+    """A test on a dossier's columns, written once and read two ways: in SQL on the stored
+    rows (`q`) and in Polars on an import's rows before they are written (`expr`, the columns
+    named as the model's fields). Both follow SQL's logic of missing values: a comparison
+    with a missing date finds nothing."""
+
+    q: Q
+    expr: pl.Expr
+
+    def __and__(self, other: Test) -> Test:
+        return Test(self.q & other.q, self.expr & other.expr)
+
+    def __or__(self, other: Test) -> Test:
+        return Test(self.q | other.q, self.expr | other.expr)
+
+
+def before(column: str, other: str) -> Test:
+    return Test(Q(**{f"{column}__lt": F(other)}), pl.col(column) < pl.col(other))
+
+
+def given(column: str) -> Test:
+    return Test(Q(**{f"{column}__isnull": False}), pl.col(column).is_not_null())
+
+
+def missing(column: str) -> Test:
+    return Test(Q(**{f"{column}__isnull": True}), pl.col(column).is_null())
+
+
+def among(column: str, values) -> Test:
+    values = [int(value) for value in values]
+    return Test(Q(**{f"{column}__in": values}), pl.col(column).is_in(values))
+
+
+def yes(column: str) -> Test:
+    return Test(Q(**{column: True}), pl.col(column).eq(True))
+
+
+# Rules on single rows: code → (test, the column to show, message).
 ROW_RULES = {
     "due_before_received": (
-        Q(due_at__lt=F("received_at")),
+        before("due_at", "received_at"),
         "due_at",
         N_("due date before the reception"),
     ),
     "ended_before_received": (
-        Q(finished_at__lt=F("received_at")) | Q(returned_at__lt=F("received_at")),
+        before("finished_at", "received_at") | before("returned_at", "received_at"),
         "finished_at",
         N_("end of processing or return before the reception"),
     ),
     "returned_before_finished": (
-        Q(returned_at__lt=F("finished_at")),
+        before("returned_at", "finished_at"),
         "returned_at",
         N_("result returned before processing finished"),
     ),
     "open_with_end": (
-        Q(status__in=OPEN) & (Q(finished_at__isnull=False) | Q(returned_at__isnull=False)),
+        among("status", OPEN) & (given("finished_at") | given("returned_at")),
         "status",
         N_("an open status (received, processing, supplement, fees) with an end date"),
     ),
     "resolved_without_end": (
-        Q(status__in=(Status.RESOLVED, Status.RETURNED), finished_at__isnull=True)
-        & Q(returned_at__isnull=True),
+        among("status", (Status.RESOLVED, Status.RETURNED))
+        & missing("finished_at")
+        & missing("returned_at"),
         "status",
         N_("resolved (status 9 or 10) without an end date: counted as pending"),
     ),
     "returned_without_date": (
-        Q(status=Status.RETURNED, returned_at__isnull=True),
+        among("status", (Status.RETURNED,)) & missing("returned_at"),
         "returned_at",
         N_("status 10 (result returned) without the date it was returned"),
     ),
     "ended_without_date": (
-        Q(status__in=(Status.WITHDRAWN, Status.STOPPED), ended_at__isnull=True),
+        among("status", (Status.WITHDRAWN, Status.STOPPED)) & missing("ended_at"),
         "status",
         N_("withdrawn or stopped (status 7 or 8) without a date: counted as pending"),
     ),
     "apology_without_date": (
-        Q(apology=True, apology_at__isnull=True),
+        yes("apology") & missing("apology_at"),
         "apology_at",
         N_("an apology letter without its date: counted as sent in time"),
     ),
@@ -133,21 +175,88 @@ def check_dossiers(unit_ids=None, year: int | None = None, batch=None, calendar=
     one import (`batch`); rules without a finding are left out. The three kinds of check read
     side by side when they can (`apart`)."""
     rows = _scope(unit_ids, year, batch)
-    if calendar is None:
-        from parindex.registers.calendar import working_calendar
-
-        calendar = working_calendar()
+    calendar = calendar or _calendar()
     checks = [_row_rules, partial(_due_dates, calendar=calendar), _shared_codes]
     found = apart.side_by_side([partial(check, rows) for check in checks])
     return [finding for findings in found for finding in findings]
 
 
+def check_rows(frame: pl.DataFrame, calendar=None) -> list[Finding]:
+    """The row rules and the due dates on an import's rows before they are written: the tests
+    of `check_dossiers`, in Polars on `frame` (the table's columns, instants in UTC). The
+    codes shared with other units need the stored rows: `check_shared_codes`."""
+    if frame.height == 0:
+        return []
+    units = dict(
+        Unit.objects.filter(pk__in=frame["unit_id"].unique().to_list()).values_list("pk", "code")
+    )
+    frame = frame.with_columns(
+        pl.col("unit_id").replace_strict(units, default="", return_dtype=pl.String).alias(UNIT)
+    )
+    counts = frame.select(
+        test.expr.fill_null(False).sum().alias(code) for code, (test, *_r) in ROW_RULES.items()
+    ).row(0, named=True)
+    findings = [
+        Finding(
+            code,
+            counts[code],
+            _frame_examples(frame.filter(ROW_RULES[code][0].expr), ROW_RULES[code][1]),
+        )
+        for code in ROW_RULES
+        if counts[code]
+    ]
+    combos = (
+        frame.filter(
+            pl.col("time_limit") > 0,
+            pl.col("due_on").is_not_null(),
+            pl.col("time_limit_unit").fill_null("") != "",
+        )
+        .group_by(DUE_COMBINATION)
+        .len()
+    )
+    count, wrong = _wrong_due_dates(combos.iter_rows(), calendar or _calendar())
+    if count:
+        shown = frame.join(
+            pl.DataFrame(wrong, schema=combos.select(DUE_COMBINATION).schema, orient="row"),
+            on=DUE_COMBINATION,
+            how="semi",
+        )
+        findings.append(Finding("due_not_calendar", count, _frame_examples(shown, "due_on")))
+    return findings
+
+
+def check_shared_codes(batch) -> list[Finding]:
+    """The codes of one import's written rows (new or changed) also in another unit's
+    register."""
+    return _shared_codes(_scope(batch=batch))
+
+
+# The unit's code beside an import's rows (`check_rows`), for the examples.
+UNIT = "__unit_code"
+
+
+def _frame_examples(rows: pl.DataFrame, column: str) -> tuple[dict, ...]:
+    first = rows.sort(UNIT, "code").head(EXAMPLES).select(UNIT, "code", column)
+    return tuple(
+        {"unit": unit, "dossier": code, "column": column, "value": _value(value)}
+        for unit, code, value in first.iter_rows()
+    )
+
+
+def _calendar():
+    from parindex.registers.calendar import working_calendar
+
+    return working_calendar()
+
+
 def _row_rules(rows) -> list[Finding]:
     counts = rows.aggregate(
-        **{code: Count("id", filter=condition) for code, (condition, *_r) in ROW_RULES.items()}
+        **{code: Count("id", filter=test.q) for code, (test, *_r) in ROW_RULES.items()}
     )
     return [
-        Finding(code, counts[code], _examples(rows.filter(ROW_RULES[code][0]), ROW_RULES[code][1]))
+        Finding(
+            code, counts[code], _examples(rows.filter(ROW_RULES[code][0].q), ROW_RULES[code][1])
+        )
         for code in ROW_RULES
         if counts[code]
     ]
@@ -165,19 +274,17 @@ def _expected(calendar, received: date, limit, unit: str) -> set[date]:
     return {calendar.due_date(start, limit, kind) for start in starts}
 
 
-def _due_dates(rows, calendar) -> list[Finding]:
-    """Due dates checked against the calendar, once per distinct (reception day, time limit,
-    unit of time, due day): a few thousand combinations for a year, whatever the rows."""
-    combos = (
-        rows.filter(time_limit__isnull=False, time_limit__gt=0, due_on__isnull=False)
-        .exclude(time_limit_unit="")
-        .values_list("received_on", "time_limit", "time_limit_unit", "due_on")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
-    wrong: list[Q] = []
+# A due date is checked once per distinct (reception day, time limit, unit of time, due day):
+# a few thousand combinations for a year, whatever the rows.
+DUE_COMBINATION = ["received_on", "time_limit", "time_limit_unit", "due_on"]
+
+
+def _wrong_due_dates(combinations, calendar) -> tuple[int, list[tuple]]:
+    """From (reception day, limit, unit, due day, number of dossiers): how many dossiers have a
+    due date the calendar cannot give, and the first few such combinations."""
+    wrong: list[tuple] = []
     count = 0
-    for received, limit, unit, due, n in combos:
+    for received, limit, unit, due, n in combinations:
         try:
             expected = _expected(calendar, received, limit, unit)
         except ValueError:
@@ -185,14 +292,25 @@ def _due_dates(rows, calendar) -> list[Finding]:
         if due not in expected:
             count += n
             if len(wrong) < EXAMPLES:  # enough to name examples; the count goes on
-                wrong.append(
-                    Q(received_on=received, time_limit=limit, time_limit_unit=unit, due_on=due)
-                )
+                wrong.append((received, limit, unit, due))
+    return count, wrong
+
+
+def _due_dates(rows, calendar) -> list[Finding]:
+    """Due dates checked against the calendar (`_wrong_due_dates`)."""
+    combos = (
+        rows.filter(time_limit__isnull=False, time_limit__gt=0, due_on__isnull=False)
+        .exclude(time_limit_unit="")
+        .values_list(*DUE_COMBINATION)
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    count, wrong = _wrong_due_dates(combos, calendar)
     if not count:
         return []
     condition = Q(pk__in=[])
-    for one in wrong:
-        condition |= one
+    for values in wrong:
+        condition |= Q(**dict(zip(DUE_COMBINATION, values, strict=True)))
     return [Finding("due_not_calendar", count, _examples(rows.filter(condition), "due_on"))]
 
 
