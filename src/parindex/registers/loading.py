@@ -210,21 +210,34 @@ def _write(cursor, staging: str, vendor: str, total: int, first: bool) -> LoadCo
 # --- SQLite ----------------------------------------------------------------------------------
 
 
-def _django_datetime(expr: pl.Expr) -> pl.Expr:
-    """An instant as Django stores it in SQLite: naive UTC text, microseconds only if any."""
+def _django_datetime(expr: pl.Expr, fractions: bool) -> pl.Expr:
+    """An instant as Django stores it in SQLite: naive UTC text, microseconds only if any
+    (`fractions`: whether the column has any at all; most registers have none, and then one
+    format does for the whole column)."""
     naive = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    whole = naive.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if not fractions:
+        return whole
     return (
         pl.when(naive.dt.microsecond() == 0)
-        .then(naive.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        .then(whole)
         .otherwise(naive.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
     )
 
 
 def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
+    instants = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)]
+    fractions = (
+        frame.select((pl.col(name).dt.microsecond() != 0).any() for name in instants).row(
+            0, named=True
+        )
+        if instants and frame.height
+        else {}
+    )
     exprs = []
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Datetime):
-            exprs.append(_django_datetime(pl.col(name)).alias(name))
+            exprs.append(_django_datetime(pl.col(name), bool(fractions.get(name))).alias(name))
         elif dtype == pl.Date:
             exprs.append(pl.col(name).dt.strftime("%Y-%m-%d").alias(name))
         elif dtype == pl.Boolean:
