@@ -1,10 +1,11 @@
 """The registers' indicators per unit and period, counted in the database.
 
-`class_conditions` is the one definition of each dossier class of a period (`domain.indicators
-.CLASSES`): the counts (`compute`, a conditional aggregate grouped by unit) and the lists
-behind them (`dossiers_in`, the registers pages' drill-down) filter with the same conditions,
-so a number and its list can never disagree. A handful of queries in all, whatever the number
-of units: one per register.
+`class_decisions` is the one definition of the dossier classes of a period (`domain.indicators
+.CLASSES`): the counts (`compute`: how many dossiers of each unit have each profile, a class
+and the flags of `flag_conditions` in one integer) and the lists behind them (`dossiers_in`,
+the registers pages' drill-down) derive from the same conditions, so a number and its list
+can never disagree. A handful of queries in all, whatever the number of units: one per
+register.
 
 A dossier counts for the period [start, end] unless it was never received (status 1 or 3),
 was received after `end`, or ended before `start`. Then it is exactly one of:

@@ -213,6 +213,7 @@ def check_rows(frame: pl.DataFrame, calendar=None) -> list[Finding]:
         )
         .group_by(DUE_COMBINATION)
         .len()
+        .sort(DUE_COMBINATION)
     )
     count, wrong = _wrong_due_dates(combos.iter_rows(), calendar or _calendar())
     if count:
@@ -275,7 +276,8 @@ def _expected(calendar, received: date, limit, unit: str) -> set[date]:
 
 
 # A due date is checked once per distinct (reception day, time limit, unit of time, due day):
-# a few thousand combinations for a year, whatever the rows.
+# a few thousand combinations for a year, whatever the rows. In this order, so that the
+# examples come from the same first wrong combinations, whichever way the rows are read.
 DUE_COMBINATION = ["received_on", "time_limit", "time_limit_unit", "due_on"]
 
 
@@ -302,7 +304,7 @@ def _due_dates(rows, calendar) -> list[Finding]:
         rows.filter(time_limit__isnull=False, time_limit__gt=0, due_on__isnull=False)
         .exclude(time_limit_unit="")
         .values_list(*DUE_COMBINATION)
-        .order_by()
+        .order_by(*DUE_COMBINATION)
         .annotate(n=Count("id"))
     )
     count, wrong = _wrong_due_dates(combos, calendar)
