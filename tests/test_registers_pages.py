@@ -125,3 +125,17 @@ def test_a_rate_opens_the_dossiers_of_its_numerator(register, people):
     assert postal["list"] == "postal"
     listed = c.get("/registers/A/2025/dossiers/?list=postal").context["page"].paginator.count
     assert postal["parts"].startswith(f"{listed} /")
+
+
+@pytest.mark.parametrize(
+    ("name", "offered"), [("alice", True), ("erin", True), ("dave", False), ("carol", False)]
+)
+def test_the_import_is_offered_only_to_who_may_import(register, people, name, offered):
+    # alice keeps A's registers and erin is the officer; dave (a leader) only reads, carol
+    # has no role: a button they could not use is not shown.
+    import_page = "/registers/import/"
+    c = client(people, name)
+    assert (import_page in c.get("/registers/").content.decode()) is offered
+    if name != "carol":
+        assert (import_page in c.get("/registers/A/2025/").content.decode()) is offered
+    assert c.get(import_page).status_code == (200 if offered else 404)

@@ -70,3 +70,12 @@ def readable_units(user) -> list:
             allowed(unit_roles(user, unit, memberships), READ, kind) for kind in RegisterKind.values
         )
     ]
+
+
+def writable_units(user) -> list:
+    """The units of which `user` may change some register (where an import may go)."""
+    return [
+        unit
+        for unit in readable_units(user)
+        if any(refusal(user, unit, WRITE, kind) is None for kind in RegisterKind.values)
+    ]

@@ -26,20 +26,9 @@ from parindex.registers import access
 from parindex.registers.jobs import rejected_path, run_import
 from parindex.registers.models import RegisterImport, RegisterKind
 from parindex.tables import CSV_SUFFIXES, XLSX_SUFFIXES
-from parindex.units.models import Unit
 from parindex.units.people import scope_of
 
 SHOWN_PROBLEMS = 100
-
-
-def _writable_units(user) -> list[Unit]:
-    return [
-        unit
-        for unit in access.readable_units(user)
-        if any(
-            access.refusal(user, unit, access.WRITE, kind) is None for kind in RegisterKind.values
-        )
-    ]
 
 
 def _folder() -> Path:
@@ -51,7 +40,7 @@ def _folder() -> Path:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    units = _writable_units(request.user)
+    units = access.writable_units(request.user)
     if not units:
         raise Http404
     values = {

@@ -131,7 +131,13 @@ def index(request):
     return render(
         request,
         "web/registers/index.html",
-        {"rows": rows, "import_url": _optional_url("web:register-import")},
+        {
+            "rows": rows,
+            # Offered only to whom the import page takes a file from.
+            "import_url": _optional_url("web:register-import")
+            if access.writable_units(request.user)
+            else None,
+        },
     )
 
 
@@ -279,7 +285,9 @@ def unit_year(request, code: str, year: int):
             },
             "quality": quality,
             "query": "&".join(f"{k}={v}" for k, v in query.items()),
-            "import_url": _optional_url("web:register-import", kind="dossiers", unit=unit.code),
+            "import_url": _optional_url("web:register-import", kind="dossiers", unit=unit.code)
+            if access.refusal(request.user, unit, access.WRITE, RegisterKind.DOSSIERS) is None
+            else None,
         },
     )
 
