@@ -648,6 +648,14 @@ def parse(frame: pl.DataFrame, columns: Sequence[Column]) -> tuple[pl.DataFrame,
     return out, problems
 
 
+def _blank(values: pl.Series, bad: pl.Series) -> pl.Series:
+    """`values` with the bad cells null; the same series when none is bad (no copy of a
+    million cells for nothing)."""
+    if not bad.any():
+        return values
+    return pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(values))).to_series()
+
+
 def _parse_column(values: pl.Series, column: Column):
     """(typed series, mask of bad cells or None, value → reason Message)."""
     kind = column.kind
@@ -658,9 +666,7 @@ def _parse_column(values: pl.Series, column: Column):
         bad = values.str.len_chars() > column.max_length
         bad = bad.fill_null(False)
         return (
-            pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(values)))
-            .to_series()
-            .alias(column.name),
+            _blank(values, bad).alias(column.name),
             bad,
             lambda value: Message(
                 N_("at most %(count)s characters (this has %(length)s)"),
@@ -678,7 +684,7 @@ def _parse_column(values: pl.Series, column: Column):
             out_of_range = out_of_range | (number > column.maximum).fill_null(False)
         unreadable = present & number.is_null()
         bad = unreadable | out_of_range
-        number = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(number))).to_series()
+        number = _blank(number, bad)
 
         def reason(value, kind=kind):
             if column.minimum is not None or column.maximum is not None:
@@ -697,7 +703,7 @@ def _parse_column(values: pl.Series, column: Column):
         year = naive.dt.year()
         implausible = ((year < MIN_YEAR) | (year > MAX_YEAR)).fill_null(False)
         bad = (present & naive.is_null()) | implausible
-        naive = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(naive))).to_series()
+        naive = _blank(naive, bad)
         if kind == "date":
             result = naive.dt.date()
         else:
