@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +70,7 @@ def test_the_checks_side_by_side_find_the_same(monkeypatch):
     run = apart.on_own_connection
     monkeypatch.setattr(apart, "on_own_connection", lambda call: ran.append(call) or run(call))
     assert check_dossiers([bvdk.pk], 2025) == alone
-    assert len(ran) == 3
+    assert len(ran) == (3 if connection.vendor == "sqlite" else 0)
     assert_every_rule_found({f.code: f for f in alone})
 
 

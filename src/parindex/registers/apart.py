@@ -1,4 +1,4 @@
-"""Read-only queries run side by side, each on a connection and thread of its own.
+"""Read-only queries run side by side, each on a connection and thread of its own (SQLite).
 
 SQLite answers a query on one core; a count over a million dossiers, or the data-quality
 checks after an import, finish about twice as fast on this machine's two cores when they are
@@ -26,11 +26,13 @@ def cores() -> int:
 
 
 def can_read_apart() -> bool:
-    """Whether another connection would read what this one reads, and there is a core for it."""
+    """Whether another connection would read what this one reads, and there is a core for it.
+    SQLite only: PostgreSQL spreads a large query over the cores itself (parallel scans), and
+    a connection of its own per thread would cost a page a new server session each."""
+    if connection.vendor != "sqlite":
+        return False
     name = str(connection.settings_dict["NAME"])
-    private = connection.vendor == "sqlite" and (
-        connection.is_in_memory_db() and "cache=shared" not in name
-    )
+    private = connection.is_in_memory_db() and "cache=shared" not in name
     return cores() > 1 and not connection.in_atomic_block and not private
 
 

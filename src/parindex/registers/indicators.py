@@ -275,7 +275,7 @@ def _run_split(dossiers: QuerySet, query) -> list[tuple]:
     over consecutive ranges of ids, run side by side (`apart`): the caller adds them up, its
     counts being sums."""
     parts = 1
-    if connection.vendor == "sqlite" and apart.can_read_apart():
+    if apart.can_read_apart():
         # Two probes of the primary key (one query asking for both reads the whole table).
         ids = Dossier.objects.order_by().values_list("id", flat=True)
         low, high = ids.aggregate(n=Min("id"))["n"], ids.aggregate(n=Max("id"))["n"]
