@@ -68,6 +68,10 @@ def test_edit_list_and_delete(syt, people):
     assert task.state == "done"
     page = c.get("/registers/A/directives/?year=2025")
     assert page.context["table"][0]["status"][0] == "late"
+    # Another year shows nothing, and the way to the years that have rows.
+    empty = c.get("/registers/A/directives/?year=2026")
+    assert empty.context["table"] == [] and empty.context["years"] == [2025]
+    assert 'href="?year=2025"' in empty.content.decode()
     edit = c.post(
         f"/registers/A/directives/{task.pk}/",
         {
@@ -93,6 +97,7 @@ def test_a_plan_task_goes_back_to_its_year(syt, people):
         "/registers/A/plan-tasks/new/", {"nam": "2024", "ma_nhiem_vu": "1", "noi_dung": "KH"}
     )
     assert response["Location"].endswith("?year=2024") and PlanTask.objects.get().year == 2024
+    assert c.get("/registers/A/plan-tasks/").context["years"] == [2024]
 
 
 @pytest.mark.parametrize(

@@ -141,12 +141,25 @@ def rows(request, code: str, kind: str):
             "kind": kind,
             "title": RegisterKind(kind).label,
             "year": year,
+            "years": _years(spec.model, unit, kind),
             "headers": [model_fields[name].verbose_name for name in listed],
             "table": table,
             "can_write": access.refusal(request.user, unit, access.WRITE, kind) is None,
             "import_url": reverse("web:register-import") + f"?kind={kind}&unit={unit.code}",
         },
     )
+
+
+def _years(model, unit, kind: str) -> list[int]:
+    """The years in which the unit's register of this kind has rows, latest first (to reach
+    them from a year without any)."""
+    field = YEAR_OF[kind].removesuffix("__year")
+    rows = model.objects.filter(unit=unit, **{f"{field}__isnull": False})
+    if field == "year":
+        years = set(rows.values_list("year", flat=True).distinct())
+    else:
+        years = {day.year for day in rows.dates(field, "year")}
+    return sorted(years, reverse=True)
 
 
 @login_required
