@@ -190,6 +190,16 @@ def test_counted_side_by_side_as_on_one_connection(monkeypatch):
         assert apart == alone
         assert len(ran) == (3 if connection.vendor == "sqlite" else 0)
     assert alone[units[0].pk][ind.DOSSIERS]["late"] == 2
+    # What counts is how many dossiers the count reads: every unit's (the span of the ids),
+    # or the rows of the units asked for.
+    one_unit = Dossier.objects.filter(unit=units[0]).count()
+    with monkeypatch.context() as patch:
+        ran = _counted_apart(patch)
+        patch.setattr(indicators, "PARALLEL_FROM", one_unit + 1)
+        compute([units[0]], START, END)
+        assert ran == []
+        compute(None, START, END)
+        assert len(ran) == (3 if connection.vendor == "sqlite" else 0)
 
 
 def test_not_apart_inside_a_transaction(register, monkeypatch):

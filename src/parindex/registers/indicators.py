@@ -259,7 +259,7 @@ def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[
             list(params),
         )
 
-    rows = _run_split(dossiers, query)
+    rows = _run_split(dossiers, query, unit_ids)
     names = _counts_of_profile(start, end, options)
     empty = dict.fromkeys((*ind.CLASSES, *_DOSSIER_COUNTS), 0)
     counts: dict[int, dict[str, int]] = {}
@@ -270,19 +270,32 @@ def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[
     return counts
 
 
-def _run_split(dossiers: QuerySet, query) -> list[tuple]:
-    """The rows of `query(dossiers)`; on SQLite with many dossiers, the rows of the same query
-    over consecutive ranges of ids, run side by side (`apart`): the caller adds them up, its
-    counts being sums."""
-    parts = 1
-    if apart.can_read_apart():
-        # Two probes of the primary key (one query asking for both reads the whole table).
-        ids = Dossier.objects.order_by().values_list("id", flat=True)
-        low, high = ids.aggregate(n=Min("id"))["n"], ids.aggregate(n=Max("id"))["n"]
-        if low is not None and high - low + 1 >= PARALLEL_FROM:
-            parts = apart.cores()
-    if parts == 1:
+def _id_span() -> tuple[int, int] | None:
+    """The lowest and the highest dossier id, or None: two probes of the primary key (one
+    query asking for both would read the whole table)."""
+    ids = Dossier.objects.order_by().values_list("id", flat=True)
+    low, high = ids.aggregate(n=Min("id"))["n"], ids.aggregate(n=Max("id"))["n"]
+    return None if low is None else (low, high)
+
+
+def _run_split(dossiers: QuerySet, query, unit_ids=None) -> list[tuple]:
+    """The rows of `query(dossiers)`; on SQLite with many dossiers to read, the rows of the
+    same query over consecutive ranges of ids, run side by side (`apart`): the caller adds
+    them up, its counts being sums. How many: the span of the ids for every unit, the units'
+    rows (counted in the key's index) for some."""
+    span = _id_span() if apart.can_read_apart() else None
+    if span is not None:
+        low, high = span
+        about = (
+            high - low + 1
+            if unit_ids is None
+            else Dossier.objects.filter(unit_id__in=unit_ids).order_by().count()
+        )
+        if about < PARALLEL_FROM:
+            span = None
+    if span is None:
         return _fetch(query(dossiers))
+    parts = apart.cores()
     step = (high - low) // parts + 1
     statements = [
         query(dossiers.filter(id__gte=low + n * step, id__lt=low + (n + 1) * step))
