@@ -143,3 +143,19 @@ def test_only_the_uploader_and_the_officer_see_an_import(
     assert client(people, "erin").get(url).status_code == 200
     assert client(people, "bob").get(url).status_code == 404
     assert client(people, "alice").get("/registers/import/999/").status_code == 404
+
+
+def test_a_broken_file_is_named_as_the_person_chose_it(
+    syt, people, tmp_path, settings, immediate, django_capture_on_commit_callbacks
+):
+    settings.DATA_DIR = tmp_path
+    broken = SimpleUploadedFile("sổ hỏng.xlsx", b"not a workbook", content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client(people, "alice").post(
+            "/registers/import/", {"kind": "dossiers", "unit": "A", "file": broken}
+        )
+    page = client(people, "alice").get(response["Location"]).content.decode()
+    batch = RegisterImport.objects.get()
+    assert batch.state == "failed"
+    # Stored privately under its own name (in a folder of its own), so the reason names it.
+    assert "sổ_hỏng.xlsx" in page and batch.path.endswith("/sổ_hỏng.xlsx")

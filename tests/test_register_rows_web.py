@@ -111,3 +111,25 @@ def test_a_plan_task_goes_back_to_its_year(syt, people):
 )
 def test_junk_is_not_found(syt, people, url):
     assert client(people, "erin").get(url).status_code == 404
+
+
+def test_choices_the_year_shown_and_the_confirmation(syt, people):
+    c = client(people, "alice")
+    form = c.get("/registers/A/feedback/new/")
+    outcome = next(f for f in form.context["fields"] if f["name"] == "ket_qua")
+    # Each outcome once, as the lists name it, whatever spellings the import accepts.
+    values = [value for value, _label in outcome["choices"]]
+    assert len(values) == len(set(values)) == 4
+    assert ("handled", "đã xử lý") in outcome["choices"]
+    saved = c.post(
+        "/registers/A/feedback/new/",
+        {"ma_pakn": "PA1", "ngay_tiep_nhan": "03/03/2024", "ket_qua": "handled"},
+    )
+    # Back to the year of the row just saved; without a year, the latest that has rows.
+    assert saved["Location"].endswith("/registers/A/feedback/?year=2024")
+    page = c.get("/registers/A/feedback/")
+    assert page.context["year"] == 2024 and len(page.context["table"]) == 1
+    row = Feedback.objects.get()
+    assert c.get(f"/registers/A/feedback/{row.pk}/delete/").status_code == 200  # reloadable
+    gone = c.post(f"/registers/A/feedback/{row.pk}/delete/", {"confirm": "1"})
+    assert gone["Location"].endswith("?year=2024") and not Feedback.objects.exists()

@@ -92,6 +92,9 @@ def test_a_period_inside_the_year(register, people):
         "/registers/A/2025/dossiers/?status=x",
         "/registers/A/2025/?from=32/01/2025",
         "/registers/A/2025/?from=01/02/2025&to=01/01/2025",
+        # A period outside the page's year (its title, months and data quality are the year's).
+        "/registers/A/2025/?from=01/01/2021&to=31/12/2024",
+        "/registers/A/2025/dossiers/?to=31/01/2026",
     ],
 )
 def test_junk_is_a_400(register, people, url):
@@ -139,3 +142,9 @@ def test_the_import_is_offered_only_to_who_may_import(register, people, name, of
     if name != "carol":
         assert (import_page in c.get("/registers/A/2025/").content.decode()) is offered
     assert c.get(import_page).status_code == (200 if offered else 404)
+
+
+def test_a_register_opened_from_a_link_puts_the_registers_in_the_menu(register, people):
+    c = client(people, "alice")  # straight to a register, never through the home page
+    first = c.get("/registers/A/2025/").content.decode()
+    assert 'href="/registers/"' in first.split("<main", 1)[0]

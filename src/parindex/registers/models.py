@@ -354,7 +354,7 @@ class RequiredReport(models.Model):
         indexes = [models.Index(fields=["unit", "due_on"], name="registers_report_due")]
 
     def __str__(self):
-        return f"{self.kind} {self.period}"
+        return f"{self.kind} ({self.period})"
 
 
 class PlanTask(models.Model):
@@ -395,7 +395,8 @@ class PlanTask(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.code}"
+        title = self.title if len(self.title) <= 80 else self.title[:79] + "…"
+        return f"{self.code} — {title} ({self.year})"
 
 
 class CalendarOverride(models.Model):

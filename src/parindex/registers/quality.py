@@ -165,7 +165,7 @@ def _value(value) -> str:
 def _examples(rows, column: str) -> tuple[dict, ...]:
     found = rows.order_by("unit__code", "code").values_list("unit__code", "code", column)
     return tuple(
-        {"unit": unit, "dossier": code, "column": column, "value": _value(value)}
+        {"unit": unit, "dossier": code, "column": _file_column(column), "value": _value(value)}
         for unit, code, value in found[:EXAMPLES]
     )
 
@@ -239,9 +239,18 @@ UNIT = "__unit_code"
 def _frame_examples(rows: pl.DataFrame, column: str) -> tuple[dict, ...]:
     first = rows.sort(UNIT, "code").head(EXAMPLES).select(UNIT, "code", column)
     return tuple(
-        {"unit": unit, "dossier": code, "column": column, "value": _value(value)}
+        {"unit": unit, "dossier": code, "column": _file_column(column), "value": _value(value)}
         for unit, code, value in first.iter_rows()
     )
+
+
+def _file_column(field: str) -> str:
+    """The column of the register's file format (docs/registers-format.md) that a field was
+    read from: what a person finds in the file, whichever way the rows were read."""
+    from parindex.registers.dossiers import FIELDS
+
+    field = {"due_on": "due_at", "received_on": "received_at"}.get(field, field)
+    return next((column for column, name in FIELDS.items() if name == field), field)
 
 
 def _calendar():

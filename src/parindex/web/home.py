@@ -14,6 +14,14 @@ from parindex.web.dashboards import dashboards_for
 # The dashboards of the main menu, kept in the session by the home page (where everybody
 # lands after logging in) so that the menu of every other page costs no query.
 NAV_DASHBOARDS = "parindex_nav_dashboards"
+NAV_REGISTERS = "parindex_nav_registers"
+
+
+def show_registers_menu(request) -> None:
+    """A registers page the user may read was opened (perhaps straight from a link, before
+    the home page): the menu offers the registers from now on."""
+    if not request.session.get(NAV_REGISTERS):
+        request.session[NAV_REGISTERS] = True
 
 
 @login_required
@@ -29,8 +37,8 @@ def home(request):
         request.session["parindex_nav_people"] = agenda.can_open
     # The registers: anybody holding a role in a unit reads its registers (registers.access).
     registers = bool(request.user.is_superuser or agenda.memberships)
-    if request.session.get("parindex_nav_registers") != registers:
-        request.session["parindex_nav_registers"] = registers
+    if request.session.get(NAV_REGISTERS) != registers:
+        request.session[NAV_REGISTERS] = registers
     return render(request, "web/home.html", {"agenda": agenda, "dashboards": dashboards})
 
 

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +31,15 @@ from parindex.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 from parindex.units.people import scope_of
 
 SHOWN_PROBLEMS = 100
+
+
+def _safe_stem(name: str) -> str:
+    """The uploaded file's name without its extension, as a safe file name ("register" when
+    nothing of it is left, e.g. "???.xlsx")."""
+    try:
+        return get_valid_filename(Path(name).stem)[:100]
+    except SuspiciousFileOperation:
+        return "register"
 
 
 def _folder() -> Path:
@@ -78,7 +89,11 @@ def upload(request):
             elif upload.size == 0:
                 errors["file"] = _("The file is empty.")
         if not errors:
-            stored = _folder() / f"{uuid.uuid4().hex}{suffix}"
+            # A private folder per upload, the file under its own name: what the import says
+            # of the file ("… is not an Excel file") names the file the person chose.
+            folder = _folder() / uuid.uuid4().hex
+            folder.mkdir(mode=0o700)
+            stored = folder / f"{_safe_stem(upload.name)}{suffix}"
             with stored.open("wb") as handle:
                 for chunk in upload.chunks():
                     handle.write(chunk)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from parindex.messages import render as render_message
 from parindex.registers import access
@@ -22,6 +22,7 @@ from parindex.registers.models import RegisterKind
 from parindex.registers.small import FORMATS, delete_row, row_values, save_row
 from parindex.tables import TableError
 from parindex.units.models import Unit
+from parindex.web.home import show_registers_menu
 
 # The columns of each register's list, and the date that picks a row's year.
 LISTED = {
@@ -74,6 +75,7 @@ def _unit_kind(request, code: str, kind: str) -> tuple[Unit, object]:
         raise Http404
     if access.refusal(request.user, unit, access.READ, kind):
         raise Http404
+    show_registers_menu(request)
     return unit, spec
 
 
@@ -97,18 +99,33 @@ def _fields(spec, values: dict, errors: dict) -> list[dict]:
             "required": column.required,
             "value": values.get(column.name, ""),
             "error": errors.get(column.name),
-            "choices": sorted(set(column.choices)) if column.choices else None,
+            "choices": _choices(spec, column),
         }
         for column in spec.columns
         if column.name != "ma_don_vi"
     ]
 
 
+def _choices(spec, column) -> list[tuple[str, str]] | None:
+    """A choice column's options: each value once (the file may spell it many ways, in both
+    languages), labelled as the lists show it."""
+    if not column.choices:
+        return None
+    field = spec.model._meta.get_field(spec.fields[column.name])
+    labels = {str(value): str(label) for value, label in field.flatchoices}
+    values = dict.fromkeys(str(value) for value in column.choices.values())
+    return [(value, labels.get(value, value)) for value in values]
+
+
 @login_required
 def rows(request, code: str, kind: str):
     unit, spec = _unit_kind(request, code, kind)
-    year = _year(request)
+    years = _years(spec.model, unit, kind)
     today = timezone.localdate()
+    # Without a year asked for: this year, or the latest that has rows if this one has none.
+    year = _year(request) if request.GET.get("year") or not years else None
+    if year is None:
+        year = today.year if today.year in years else years[0]
     items = spec.model.objects.filter(unit=unit, **{YEAR_OF[kind]: year})
     listed = LISTED[kind]
     model_fields = {f.name: f for f in spec.model._meta.fields}
@@ -141,7 +158,7 @@ def rows(request, code: str, kind: str):
             "kind": kind,
             "title": RegisterKind(kind).label,
             "year": year,
-            "years": _years(spec.model, unit, kind),
+            "years": years,
             "headers": [model_fields[name].verbose_name for name in listed],
             "table": table,
             "can_write": access.refusal(request.user, unit, access.WRITE, kind) is None,
@@ -185,9 +202,7 @@ def edit(request, code: str, kind: str, pk: int | None = None):
             status = 400
         else:
             messages.success(request, _("Saved."))
-            year = saved.year if kind == RegisterKind.PLAN_TASKS else None
-            url = reverse("web:register-rows", args=[unit.code, kind])
-            return redirect(f"{url}?year={year}" if year else url)
+            return redirect(_rows_url(unit, kind, _year_of(kind, saved)))
     return render(
         request,
         "web/registers/row_form.html",
@@ -204,21 +219,41 @@ def edit(request, code: str, kind: str, pk: int | None = None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, code: str, kind: str, pk: int):
+    """The confirmation (a GET too: reloaded, opened in a new tab), then the deletion."""
     unit, spec = _unit_kind(request, code, kind)
     instance = spec.model.objects.filter(unit=unit, pk=pk).first()
     if instance is None or access.refusal(request.user, unit, access.WRITE, kind):
         raise Http404
-    if request.POST.get("confirm") != "1":
+    if request.method == "GET" or request.POST.get("confirm") != "1":
         return render(
             request,
             "web/registers/row_delete.html",
-            {"unit": unit, "kind": kind, "instance": instance, "title": RegisterKind(kind).label},
+            {
+                "unit": unit,
+                "kind": kind,
+                "instance": instance,
+                "title": RegisterKind(kind).label,
+                "back": _rows_url(unit, kind, _year_of(kind, instance)),
+            },
         )
+    year = _year_of(kind, instance)
     delete_row(request.user, kind, instance)
     messages.success(request, _("Deleted."))
-    return redirect("web:register-rows", unit.code, kind)
+    return redirect(_rows_url(unit, kind, year))
+
+
+def _year_of(kind: str, item) -> int | None:
+    """The year whose list shows `item` (YEAR_OF)."""
+    field = YEAR_OF[kind].removesuffix("__year")
+    value = getattr(item, field)
+    return value if isinstance(value, int) or value is None else value.year
+
+
+def _rows_url(unit, kind: str, year: int | None) -> str:
+    url = reverse("web:register-rows", args=[unit.code, kind])
+    return f"{url}?year={year}" if year else url
 
 
 urls = [

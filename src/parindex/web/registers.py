@@ -29,6 +29,7 @@ from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import Channel, Dossier, RegisterKind, Status
 from parindex.registers.quality import check_dossiers
 from parindex.units.models import Unit
+from parindex.web.home import show_registers_menu
 from parindex.web.views import bad_request
 
 PAGE_SIZE = 50
@@ -43,7 +44,9 @@ LISTS = {
     "carried_over": N_("Carried over from before the period"),
     "resolved": N_("Resolved"),
     ind.EARLY: N_("Resolved early"),
-    "on_time_06a": N_("Resolved on time"),
+    # Column 9 of Biểu II.06a may count the withdrawn dossiers as on time (the national
+    # report's choice, an option); the class itself never does.
+    "on_time_06a": N_("Resolved on time, as column 9 of Biểu II.06a counts them"),
     ind.ON_TIME: N_("Resolved on time"),
     ind.LATE: N_("Resolved late"),
     ind.WITHDRAWN: N_("Withdrawn"),
@@ -80,6 +83,7 @@ def _unit(request, code: str) -> Unit:
     unit = Unit.objects.filter(code=code).select_related("parent", "parent__parent").first()
     if unit is None or access.refusal(request.user, unit, access.READ, RegisterKind.DOSSIERS):
         raise Http404
+    show_registers_menu(request)
     return unit
 
 
@@ -152,7 +156,9 @@ def _period(request, year: int) -> tuple[date, date] | None:
             end = datetime.strptime(raw_end, "%d/%m/%Y").date()
     except ValueError:
         return None
-    if end < start:
+    year_start, year_end = ind.period_of_year(year)
+    # The page is a year's (its title, its months, its data quality): a period inside it.
+    if end < start or start < year_start or end > year_end:
         return None
     return start, end
 
@@ -226,7 +232,7 @@ def unit_year(request, code: str, year: int):
     year = _year(year)
     period = _period(request, year)
     if period is None:
-        return bad_request(request, _("The period is not a pair of dates dd/mm/yyyy."))
+        return bad_request(request, _("The period is not two dates dd/mm/yyyy in the year."))
     start, end = period
     result = compute([unit], start, end).get(unit.pk)
     table = []
@@ -268,6 +274,7 @@ def unit_year(request, code: str, year: int):
             "end": end,
             "table": table,
             "figures": figures,
+            "kept_figures": [f for f in figures if f.get("kept")],
             "has_dossiers": has_dossiers,
             "monthly": monthly,
             "chart": {
@@ -320,7 +327,7 @@ def dossier_list(request, code: str, year: int):
     year = _year(year)
     period = _period(request, year)
     if period is None:
-        return bad_request(request, _("The period is not a pair of dates dd/mm/yyyy."))
+        return bad_request(request, _("The period is not two dates dd/mm/yyyy in the year."))
     start, end = period
     rows, name, problem = _filtered(request, unit, start, end)
     if problem:
