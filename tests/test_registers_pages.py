@@ -148,3 +148,12 @@ def test_a_register_opened_from_a_link_puts_the_registers_in_the_menu(register, 
     c = client(people, "alice")  # straight to a register, never through the home page
     first = c.get("/registers/A/2025/").content.decode()
     assert 'href="/registers/"' in first.split("<main", 1)[0]
+
+
+def test_the_unit_year_page_and_the_other_registers_link_each_other(register, people):
+    c = client(people, "alice")
+    page = c.get("/registers/A/2025/").content.decode()
+    assert (
+        "/registers/A/feedback/?year=2025" in page and "/registers/A/plan-tasks/?year=2025" in page
+    )
+    assert 'href="/registers/A/2025/"' in c.get("/registers/A/feedback/?year=2025").content.decode()

@@ -275,6 +275,11 @@ def unit_year(request, code: str, year: int):
             "table": table,
             "figures": figures,
             "kept_figures": [f for f in figures if f.get("kept")],
+            "other_registers": [
+                (label, kind)
+                for kind, label in RegisterKind.choices
+                if kind != RegisterKind.DOSSIERS
+            ],
             "has_dossiers": has_dossiers,
             "monthly": monthly,
             "chart": {
