@@ -121,6 +121,7 @@ def test_choices_the_year_shown_and_the_confirmation(syt, people):
     values = [value for value, _label in outcome["choices"]]
     assert len(values) == len(set(values)) == 4
     assert ("handled", "đã xử lý") in outcome["choices"]
+    assert "<textarea" in form.content.decode()  # the content runs to several lines
     saved = c.post(
         "/registers/A/feedback/new/",
         {"ma_pakn": "PA1", "ngay_tiep_nhan": "03/03/2024", "ket_qua": "handled"},

@@ -100,6 +100,8 @@ def _fields(spec, values: dict, errors: dict) -> list[dict]:
             "value": values.get(column.name, ""),
             "error": errors.get(column.name),
             "choices": _choices(spec, column),
+            # A text that may run long (a content, a reason) gets a box of several lines.
+            "long": column.kind == "text" and (column.max_length or 0) > 300,
         }
         for column in spec.columns
         if column.name != "ma_don_vi"
