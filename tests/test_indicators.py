@@ -407,7 +407,7 @@ def test_cli_table_and_json(register, capsys):
     unit = data["units"][0]
     assert unit["unit"] == "BVDK" and unit["table_06a"]["col3"] == 12
     rate = unit["indicators"]["dossiers.on_time_rate"]
-    assert rate["title"] == "Dossiers resolved early or on time"
+    assert rate["title"] == "Share of dossiers resolved early or on time"
     assert (rate["numerator"], rate["denominator"]) == (5, 7)
     assert rate["value"] == pytest.approx(5 / 7)
     call_command("indicators", "BVDK", "--from", "01/01/2025", "--to", "31/12/2025")

@@ -235,7 +235,7 @@ _CATALOGUE = (
     # Rates.
     _ratio(
         "dossiers.on_time_rate",
-        N_("Dossiers resolved early or on time"),
+        N_("Share of dossiers resolved early or on time"),
         DOSSIERS,
         "dossiers.on_time",
         "dossiers.resolved",
@@ -284,21 +284,21 @@ _CATALOGUE = (
     ),
     _ratio(
         "feedback.on_time_rate",
-        N_("Feedback handled on time"),
+        N_("Share of feedback handled on time"),
         FEEDBACK,
         "feedback.on_time",
         "feedback.received",
     ),
     _ratio(
         "directives.on_time_rate",
-        N_("Assigned tasks completed on time"),
+        N_("Share of assigned tasks completed on time"),
         DIRECTIVES,
         "directives.on_time",
         "directives.total",
     ),
     _ratio(
         "reports.on_time_rate",
-        N_("Reports sent on time"),
+        N_("Share of reports sent on time"),
         REPORTS,
         "reports.on_time",
         "reports.total",
