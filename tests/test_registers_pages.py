@@ -157,3 +157,13 @@ def test_the_unit_year_page_and_the_other_registers_link_each_other(register, pe
         "/registers/A/feedback/?year=2025" in page and "/registers/A/plan-tasks/?year=2025" in page
     )
     assert 'href="/registers/A/2025/"' in c.get("/registers/A/feedback/?year=2025").content.decode()
+
+
+def test_the_units_one_may_import_into_cost_two_queries(
+    register, people, django_assert_num_queries
+):
+    from parindex.registers.access import writable_units
+
+    with django_assert_num_queries(2):  # the memberships and the units, not one per unit
+        units = writable_units(people["erin"])
+    assert {u.code for u in units} == {"SYT", "A", "B"}

@@ -53,14 +53,15 @@ def refusal(user, unit, action: str, kind: str, memberships=None) -> Message | N
     return Message(N_("you have no access to the registers of %(unit)s"), {"unit": unit.code})
 
 
-def readable_units(user) -> list:
+def readable_units(user, memberships=None) -> list:
     """The units whose registers `user` may read (the registers pages' unit picker)."""
     from parindex.units.models import Unit
 
     units = list(Unit.objects.select_related("parent", "parent__parent").order_by("code"))
     if user.is_superuser:
         return units
-    memberships = memberships_of(user)
+    if memberships is None:
+        memberships = memberships_of(user)
     if not memberships:
         return []
     return [
@@ -73,9 +74,14 @@ def readable_units(user) -> list:
 
 
 def writable_units(user) -> list:
-    """The units of which `user` may change some register (where an import may go)."""
+    """The units of which `user` may change some register (where an import may go): two
+    queries, whatever the number of units."""
+    memberships = memberships_of(user)
     return [
         unit
-        for unit in readable_units(user)
-        if any(refusal(user, unit, WRITE, kind) is None for kind in RegisterKind.values)
+        for unit in readable_units(user, memberships)
+        if any(
+            allowed(unit_roles(user, unit, memberships), WRITE, kind)
+            for kind in RegisterKind.values
+        )
     ]

@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
 from django.utils import timezone
 
 from parindex.domain.i18n import gettext_noop as N_
@@ -138,9 +137,8 @@ def import_register(
             fail_batch(batch, [], error=f"{type(exc).__name__}: {exc}")
             raise
         batch.sha256 = digest.result()
-    # A million rows' log is written into the database file while the checks read.
-    settle = loading.checkpoint if connection.vendor == "sqlite" else None
-    with apart.meanwhile(settle):
+    # SQLite: a million rows' log is written into the database file while the checks read.
+    with apart.meanwhile(loading.checkpoint):
         report.quality += quality_findings(kind, report.unit_ids, batch)
     finish_batch(report)
     return report

@@ -66,6 +66,10 @@ LISTS = {
     "paid_online": N_("Fee paid online"),
     "disliked": N_("Rated unsatisfied"),
 }
+# The registers besides the dossiers', each with a page of its rows (web.register_rows).
+OTHER_REGISTERS = [
+    (label, kind) for kind, label in RegisterKind.choices if kind != RegisterKind.DOSSIERS
+]
 # The list behind a count indicator of the dossier register.
 INDICATOR_LISTS = {
     "dossiers.received": "received",
@@ -126,8 +130,7 @@ def index(request):
             "current": this_year,
             "rows_links": [
                 (label, _optional_url("web:register-rows", unit.code, kind))
-                for kind, label in RegisterKind.choices
-                if kind != RegisterKind.DOSSIERS
+                for label, kind in OTHER_REGISTERS
             ],
         }
         for unit in units
@@ -275,11 +278,7 @@ def unit_year(request, code: str, year: int):
             "table": table,
             "figures": figures,
             "kept_figures": [f for f in figures if f.get("kept")],
-            "other_registers": [
-                (label, kind)
-                for kind, label in RegisterKind.choices
-                if kind != RegisterKind.DOSSIERS
-            ],
+            "other_registers": OTHER_REGISTERS,
             "has_dossiers": has_dossiers,
             "monthly": monthly,
             "chart": {
