@@ -133,19 +133,57 @@ def test_a_corrected_year_moves_the_dossier(syt, register, tmp_path, monkeypatch
 
 @pytest.mark.parametrize("size, first", [(3, None), (3, 1), (2, 5), (100, 2), (1, 1)])
 def test_slices_never_split_a_code(size, first):
-    from parindex.registers.loading import _chunks
+    from parindex.registers.loading import _chunks, slice_sizes
 
     codes = ["a", "b", "b", "b", "c", "d", "d", "e", "f", "f", "f", "f", "g"]
     frame = pl.DataFrame({"code": codes, "n": range(len(codes))})
-    slices = _chunks(frame, size, first)
+    sizes = slice_sizes(frame.height, first or size, size)
+    slices = _chunks(frame, sizes)
     assert pl.concat(slices).equals(frame)
     assert all(s.height for s in slices)
+    assert len(slices) <= len(sizes)
     for before, after in itertools.pairwise(slices):
         assert before["code"][-1] != after["code"][0]
     # Cut at the first code boundary at or after each target.
     assert slices[0].height >= min(first or size, frame.height)
     if first == 1:
         assert slices[0]["code"].to_list() == ["a"]
+
+
+@pytest.mark.parametrize("total", [1, 7, 50_000, 1_000_000, 2_500_000, 5_000_000])
+def test_slices_grow_and_stay_fewer_than_sqlite_attaches(total):
+    from parindex.registers.loading import SQLITE_MAX_SLICES, slice_sizes
+
+    sizes = slice_sizes(total)
+    assert sum(sizes) == total and all(sizes)
+    # SQLite attaches at most ten files, and each slice stays attached until the commit.
+    assert len(sizes) <= SQLITE_MAX_SLICES < 10
+    # Each slice at most 1.4 times the one before while the largest is 250.000 rows or less
+    # (a register of up to about 1,7 M rows), the last one a remainder.
+    if total <= 1_700_000:
+        for before, after in itertools.pairwise(sizes[:-1]):
+            assert after <= 1.4 * before + 1 and after <= 250_000
+    assert slice_sizes(12, 1, 1) == [1, 2, 2, 2, 2, 2, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_more_slices_than_sqlite_could_attach(syt, tmp_path, monkeypatch):
+    """One row a slice would be 12 staging files; SQLite attaches ten at most: the slices
+    grow instead, and all 12 rows go in (on PostgreSQL the slices are not used)."""
+    from parindex.registers import loading
+
+    monkeypatch.setattr(loading, "SQLITE_SLICE_ROWS", 1)
+    monkeypatch.setattr(loading, "SQLITE_FIRST_SLICE_ROWS", 1)
+    rows = [
+        f"M-{i:04d};1.1;CDC B;1;02/01/2025 08:00;10/01/2025 17:00;09/01/2025 10:00;9"
+        for i in range(12)
+    ]
+    header = (
+        "ma_ho_so;ma_tthc;co_quan_giai_quyet;kenh_thuc_hien;ngay_tiep_nhan;ngay_hen_tra;"
+        "ngay_ket_thuc_xu_ly;trang_thai"
+    )
+    report = import_register("dossiers", write(tmp_path / "twelve.csv", [header, *rows]))
+    assert report.created == 12 and Dossier.objects.count() == 12
 
 
 def test_unit_for_the_whole_file_and_xlsx_dates(syt, tmp_path):

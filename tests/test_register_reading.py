@@ -204,3 +204,31 @@ def test_caps_are_checked_before_parsing(tmp_path):
         archive.writestr("xl/worksheets/sheet1.xml", "0" * 2_000_000)
     with pytest.raises(TableError, match="once unpacked"):
         read_table(bomb, COLUMNS, max_unpacked=1_000_000)
+
+
+@pytest.mark.parametrize(
+    "first, last",
+    [
+        (dt.datetime(2024, 12, 31, 18), dt.datetime(2026, 1, 1, 6, 30)),  # +07:00 throughout
+        (dt.datetime(1975, 6, 1), dt.datetime(1975, 7, 1)),  # Sài Gòn moved to +07:00 13/06/1975
+        (dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),  # too long a span to probe
+    ],
+)
+def test_local_time_by_arithmetic_is_the_time_zone_database(first, last):
+    """The fixed-offset shortcut gives exactly what the time-zone database gives, and the
+    database is still asked where the offset changed within the span."""
+    from parindex.registers.reading import ZONE, local_date, local_to_utc, utc_to_local
+
+    naive = pl.datetime_range(first, last, "7h13m", time_unit="us", eager=True).append(
+        pl.Series([None], dtype=pl.Datetime("us"))
+    )
+    expected = naive.dt.replace_time_zone(
+        ZONE, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+    utc = local_to_utc(naive)
+    assert utc.dtype == pl.Datetime("us", "UTC")
+    assert utc.equals(expected, check_names=False)
+    assert utc_to_local(utc).equals(
+        expected.dt.convert_time_zone(ZONE).dt.replace_time_zone(None), check_names=False
+    )
+    assert local_date(utc).equals(expected.dt.convert_time_zone(ZONE).dt.date(), check_names=False)

@@ -31,9 +31,9 @@ from parindex.registers.reading import (
     MAX_ROWS,
     MAX_XLSX_UNPACKED_BYTES,
     ROW,
-    ZONE,
     Column,
     cell_problem,
+    local_date,
     normalise,
     parse,
     read_table,
@@ -566,16 +566,12 @@ def _with_units(raw: pl.DataFrame, typed: pl.DataFrame, whole_file_unit):
     return typed.with_columns(ids.alias("unit_id")), problems, units
 
 
-def _local_date(column: str) -> pl.Expr:
-    return pl.col(column).dt.convert_time_zone(ZONE).dt.date()
-
-
 def _derive(typed: pl.DataFrame):
     """The year of reception (local), its sanity, and the key's uniqueness in the file."""
     problems: list[RowProblem] = []
     last_year = timezone.localdate().year + 1
     frame = typed.with_columns(
-        _local_date("ngay_tiep_nhan").dt.year().cast(pl.Int64).alias("year"),
+        local_date(typed["ngay_tiep_nhan"]).dt.year().cast(pl.Int64).alias("year"),
     )
     out_of_range = frame.filter(
         pl.col("year").is_not_null() & ~pl.col("year").is_between(FIRST_YEAR, last_year)
@@ -640,14 +636,15 @@ def _table_frame(typed: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
     )
     frame = renamed.with_columns(
-        pl.col("received_at").dt.convert_time_zone(ZONE).dt.date().alias("received_on"),
-        pl.col("due_at").dt.convert_time_zone(ZONE).dt.date().alias("due_on"),
         ended.alias("ended_at"),
         pl.col("supplement_count").fill_null(0),
         pl.col("time_limit").round(2),
         *(pl.col(name).fill_null("") for name in BLANK_TEXT),
-    ).with_columns(
-        pl.col("ended_at").dt.convert_time_zone(ZONE).dt.date().alias("ended_on"),
+    )
+    frame = frame.with_columns(
+        local_date(frame["received_at"]).alias("received_on"),
+        local_date(frame["due_at"]).alias("due_on"),
+        local_date(frame["ended_at"]).alias("ended_on"),
     )
     return frame.select(c for c in loading.COLUMNS if c != "batch_id")
 

@@ -81,10 +81,16 @@ DATA = tuple(c for c in COLUMNS if c not in KEY and c != "batch_id")
 COPY_CHUNK = 200_000
 # SQLite's page cache during a bulk load, in KiB (the default is 2 MB).
 SQLITE_CACHE_KIB = 256 * 1024
-# Rows per slice staged while SQLite inserts the previous one; the first slice is smaller,
-# since nothing else can happen while it is staged.
+# Rows per slice staged while SQLite inserts the previous one. The first slice is small,
+# since nothing else can happen while it is staged; each next one is at most GROWTH times
+# the previous, since SQLite inserts a slice in about the time the next one, that much
+# larger, takes to stage (inserting slows as the indexes grow): the inserting core then
+# seldom waits. Every slice stays attached until the transaction ends and SQLite attaches
+# at most ten files, so a larger register grows its slices faster (`slice_sizes`).
 SQLITE_SLICE_ROWS = 250_000
 SQLITE_FIRST_SLICE_ROWS = 50_000
+SQLITE_SLICE_GROWTH = 1.4
+SQLITE_MAX_SLICES = 8
 # Rows per executemany inside a caller's transaction (see _load_sqlite_inside).
 INSIDE_BATCH_ROWS = 50_000
 
@@ -253,21 +259,44 @@ def staging_dir() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def _chunks(frame: pl.DataFrame, size: int, first: int | None = None) -> list[pl.DataFrame]:
-    """`frame` (sorted by code) in slices of about `size` rows, the first of about `first`,
-    that never split a code: every dossier of one code is in one slice (what the moved-year
-    check compares)."""
+def slice_sizes(
+    total: int,
+    first: int | None = None,
+    largest: int | None = None,
+    growth: float | None = None,
+    most: int | None = None,
+) -> list[int]:
+    """The rows of each staged slice for `total` rows: from `first`, each at most `growth`
+    times the previous and at most `largest`, in at most `most` slices (past that, the
+    slices grow faster and get larger, as little as needed)."""
+    first = max(1, first or SQLITE_FIRST_SLICE_ROWS)
+    largest = max(first, largest or SQLITE_SLICE_ROWS)
+    growth = max(1.0, growth or SQLITE_SLICE_GROWTH)
+    most = max(1, most or SQLITE_MAX_SLICES)
+    while True:
+        sizes, size = [], first
+        while sum(sizes) < total and len(sizes) < most:
+            sizes.append(min(size, total - sum(sizes)))
+            size = min(largest, max(size + 1, int(size * growth)))
+        if sum(sizes) >= total:
+            return sizes
+        growth *= 1.1
+        largest = max(largest + 1, int(largest * 1.1))
+
+
+def _chunks(frame: pl.DataFrame, sizes: list[int]) -> list[pl.DataFrame]:
+    """`frame` (sorted by code) in slices of about `sizes` rows (the last size repeats), that
+    never split a code: every dossier of one code is in one slice (what the moved-year check
+    compares), so a slice may be a little larger, and the slices fewer."""
     bounds = [0]
-    cut = first or size
     codes = frame["code"]
-    while cut < frame.height:
-        cut = max(cut, bounds[-1] + 1)
+    for size in itertools.chain(sizes, itertools.repeat(sizes[-1])):
+        if bounds[-1] >= frame.height:
+            break
+        cut = bounds[-1] + max(1, size)
         while cut < frame.height and codes[cut] == codes[cut - 1]:
             cut += 1
-        if cut < frame.height:
-            bounds.append(cut)
-        cut += size
-    bounds.append(frame.height)
+        bounds.append(min(cut, frame.height))
     return [frame.slice(a, b - a) for a, b in itertools.pairwise(bounds) if b > a]
 
 
@@ -326,7 +355,7 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
     # put in SQLite's text form here, by all cores, rather than slice by slice in the staging
     # thread, which would then keep the inserting one waiting.
     frame = _for_sqlite(frame.sort("code"))
-    chunks = _chunks(frame, SQLITE_SLICE_ROWS, SQLITE_FIRST_SLICE_ROWS)
+    chunks = _chunks(frame, slice_sizes(total))
     del frame
     directory = staging_dir()
     paths: list[Path] = []
@@ -336,7 +365,14 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
     _detach_stale()
     counts = LoadCounts()
     done = 0
-    with ThreadPoolExecutor(max_workers=1) as pool, connection.cursor() as cursor:
+    # Every unit_id was matched to a stored unit while the file was checked: checking the
+    # foreign key again for each of a million rows costs a tenth of the insert. (SQLite can
+    # switch it off outside a transaction only, and this load runs outside one.)
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        connection.constraint_checks_disabled(),
+        connection.cursor() as cursor,
+    ):
         staged = [pool.submit(_stage, chunk, directory) for chunk in chunks]
         cursor.execute("PRAGMA cache_size")
         cache_size = cursor.fetchone()[0]

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
+import functools
 import io
 import mmap
 import os
@@ -30,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -282,10 +285,29 @@ def _has_nul(path: Path) -> bool:
 
 def _read_csv(path: Path, columns: Sequence[Column], max_rows: int):
     header, delimiter = _header_of_csv(path)
-    if _has_nul(path):
-        raise _not_utf8(path)
     positions = _positions(header, columns)
     wanted = sorted(positions.items(), key=lambda item: item[1])
+    # The NUL search reads the whole file on another core while Polars parses it; a NUL
+    # anywhere refuses the file whatever the parse made of it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        has_nul = pool.submit(_has_nul, path)
+        try:
+            frame = _parse_csv(path, delimiter, wanted, len(header), max_rows)
+        finally:
+            if has_nul.result():
+                raise _not_utf8(path) from None
+    frame = frame.slice(1)
+    if wanted:
+        frame = frame.rename(
+            {old: name for old, (name, _) in zip(frame.columns, wanted, strict=True)}
+        )
+    else:
+        frame = frame.select()
+    return header, _finish(frame, columns, max_rows, first_row=2)
+
+
+def _parse_csv(path: Path, delimiter: str, wanted, width: int, max_rows: int) -> pl.DataFrame:
+    """The file's `wanted` columns as text, the header record as the first row."""
 
     def read(truncate: bool) -> pl.DataFrame:
         # has_header=False: the header record comes back as the first row, and duplicate or
@@ -311,7 +333,7 @@ def _read_csv(path: Path, columns: Sequence[Column], max_rows: int):
                 raise
             # Rows longer than the header: harmless when the extra fields are empty (a sheet
             # saved with trailing separators), a shifted row otherwise.
-            _refuse_long_rows(path, delimiter, len(header))
+            _refuse_long_rows(path, delimiter, width)
             frame = read(truncate=True)
     except pl.exceptions.ComputeError as exc:
         text = str(exc).lower()
@@ -320,14 +342,7 @@ def _read_csv(path: Path, columns: Sequence[Column], max_rows: int):
         raise _unreadable(path, exc) from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(path, exc) from None
-    frame = frame.slice(1)
-    if wanted:
-        frame = frame.rename(
-            {old: name for old, (name, _) in zip(frame.columns, wanted, strict=True)}
-        )
-    else:
-        frame = frame.select()
-    return header, _finish(frame, columns, max_rows, first_row=2)
+    return frame
 
 
 def _refuse_long_rows(path: Path, delimiter: str, width: int) -> None:
@@ -438,9 +453,13 @@ def _finish(
     # Only the columns that need it are rewritten: asking whether any cell has a space at an
     # end (or is empty) reads the cells, stripping copies them all (for a million rows, some
     # hundreds of MB more at the import's peak of memory).
+    # (Comparing with the stripped text is twice as fast as a regular expression for a space
+    # at either end, and asks exactly what the stripping below would change.)
     untidy = (
         frame.select(
-            (pl.col(name).str.contains(r"^\s|\s$") | (pl.col(name) == "")).any().alias(name)
+            ((pl.col(name).str.strip_chars() != pl.col(name)) | (pl.col(name) == ""))
+            .any()
+            .alias(name)
             for name in present
         ).row(0, named=True)
         if present and frame.height
@@ -468,6 +487,69 @@ def _finish(
 
 
 # --- typed parsing -------------------------------------------------------------------------
+
+# --- local time ------------------------------------------------------------------------------
+# Việt Nam has kept UTC+07:00 since 13/06/1975: for the days a column spans, local time is
+# UTC plus one fixed offset, and plain arithmetic does in a tenth of the time what the
+# time-zone database does (a million instants: 9 ms against 65–90 ms, per column). Older
+# dates, or a zone whose offset changes within the span, go through the database.
+
+# A span longer than this is not probed day by day (the database is used instead).
+_MAX_PROBED_DAYS = 3700
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_offset(first: dt.date, last: dt.date) -> dt.timedelta | None:
+    """ZONE's offset to UTC if it is the same on every day from `first` to `last`, else
+    None. (Probed at 00:00 and 12:00 of each day: tzdb has no change undone within a day.)"""
+    if (last - first).days > _MAX_PROBED_DAYS:
+        return None
+    zone = ZoneInfo(ZONE)
+    offset = None
+    day = first
+    while day <= last:
+        for hour in (0, 12):
+            here = dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone).utcoffset()
+            if offset is None:
+                offset = here
+            elif here != offset:
+                return None
+        day += dt.timedelta(days=1)
+    return offset
+
+
+def _span_offset(values: pl.Series) -> dt.timedelta | None:
+    low, high = values.min(), values.max()
+    if low is None or high is None:
+        return None
+    # A day on either side: a UTC instant's local day may be the next or the previous one.
+    one = dt.timedelta(days=1)
+    return _fixed_offset(low.date() - one, high.date() + one)
+
+
+def local_to_utc(naive: pl.Series) -> pl.Series:
+    """Naive local times (ZONE) → UTC instants (the earlier of an ambiguous time, null for
+    one that does not exist)."""
+    offset = _span_offset(naive)
+    if offset is not None:
+        return (naive - offset).dt.replace_time_zone("UTC")
+    return naive.dt.replace_time_zone(
+        ZONE, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+
+
+def utc_to_local(instants: pl.Series) -> pl.Series:
+    """UTC instants → naive local times (ZONE)."""
+    offset = _span_offset(instants)
+    if offset is not None:
+        return (instants.dt.replace_time_zone(None) + offset).alias(instants.name)
+    return instants.dt.convert_time_zone(ZONE).dt.replace_time_zone(None)
+
+
+def local_date(instants: pl.Series) -> pl.Series:
+    """UTC instants → their local day (ZONE)."""
+    return utc_to_local(instants).dt.date()
+
 
 DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
@@ -520,11 +602,10 @@ def _naive_local(values: pl.Series) -> pl.Series:
         indices = missing.arg_true()
     # Instants with an offset.
     for fmt in AWARE_FORMATS:
-        parsed = (
-            values.gather(indices)
-            .str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, exact=True)
-            .dt.convert_time_zone(ZONE)
-            .dt.replace_time_zone(None)
+        parsed = utc_to_local(
+            values.gather(indices).str.strptime(
+                pl.Datetime("us", "UTC"), fmt, strict=False, exact=True
+            )
         )
         result = result.scatter(indices, parsed)
         missing = todo & result.is_null()
@@ -704,12 +785,7 @@ def _parse_column(values: pl.Series, column: Column):
         implausible = ((year < MIN_YEAR) | (year > MAX_YEAR)).fill_null(False)
         bad = (present & naive.is_null()) | implausible
         naive = _blank(naive, bad)
-        if kind == "date":
-            result = naive.dt.date()
-        else:
-            result = naive.dt.replace_time_zone(
-                ZONE, ambiguous="earliest", non_existent="null"
-            ).dt.convert_time_zone("UTC")
+        result = naive.dt.date() if kind == "date" else local_to_utc(naive)
 
         def reason(value):
             return Message(
