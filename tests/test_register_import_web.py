@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
+from parindex.registers import small
 from parindex.registers.generate import dossiers, write
 from parindex.registers.models import Dossier, PlanTask, RegisterImport
 
@@ -63,6 +64,8 @@ def test_a_refused_file_shows_its_problems_and_writes_nothing(
     assert batch.state == "failed" and not PlanTask.objects.exists()
     page = c.get(response["Location"])
     assert [p["row"] for p in page.context["problems"]] == [4]
+    # The column by the header a person wrote in the file, its canonical name beside it.
+    assert '<td data-label="Cột">Nội dung <code>noi_dung</code></td>' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(
             "/registers/import/",
@@ -77,7 +80,10 @@ def test_a_refused_file_shows_its_problems_and_writes_nothing(
     assert page.context["rejected"]
     download = c.get(response["Location"] + "rejected.csv")
     assert download.status_code == 200
-    assert "ly_do" in b"".join(download.streaming_content).decode("utf-8-sig")
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    names = [column.name for column in small.PLAN_TASKS.columns]
+    assert text.splitlines()[0] == ",".join(["dong", *names, "ly_do"])
+    assert text.splitlines()[1].startswith("4,2025,3,,") and ",Nội dung: " in text
     assert PlanTask.objects.count() == 2
 
 
@@ -159,3 +165,24 @@ def test_a_broken_file_is_named_as_the_person_chose_it(
     assert batch.state == "failed"
     # Stored privately under its own name (in a folder of its own), so the reason names it.
     assert "sổ_hỏng.xlsx" in page and batch.path.endswith("/sổ_hỏng.xlsx")
+
+
+def test_the_import_page_lists_each_registers_columns(syt, people):
+    # From the column definitions the import reads: every register, its required columns
+    # first, then all of its columns with their header, canonical name and content.
+    from parindex.registers.dossiers import COLUMNS
+
+    page = client(people, "alice").get("/registers/import/")
+    assert page.status_code == 200
+    formats = {f["kind"]: f for f in page.context["formats"]}
+    assert set(formats) == {"dossiers", *small.FORMATS}
+    dossier = formats["dossiers"]
+    assert [c["name"] for c in dossier["columns"]] == [c.name for c in COLUMNS]
+    assert [c["name"] for c in dossier["required"]] == [c.name for c in COLUMNS if c.required]
+    html = page.content.decode()
+    assert "Mã hồ sơ (<code>ma_ho_so</code>)" in html
+    assert 'id="format-plan-tasks"' in html and "ngày dd/mm/yyyy" in html
+    # Staff of a unit import their own unit's files: the server's command is not theirs.
+    assert "parindex registers import" not in html
+    officer = client(people, "erin").get("/registers/import/").content.decode()
+    assert "parindex registers import" in officer

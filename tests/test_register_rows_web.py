@@ -134,3 +134,12 @@ def test_choices_the_year_shown_and_the_confirmation(syt, people):
     assert c.get(f"/registers/A/feedback/{row.pk}/delete/").status_code == 200  # reloadable
     gone = c.post(f"/registers/A/feedback/{row.pk}/delete/", {"confirm": "1"})
     assert gone["Location"].endswith("?year=2024") and not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["feedback", "directives", "reports", "plan-tasks"])
+def test_a_field_has_one_label_in_the_list_and_in_the_form(syt, people, kind):
+    c = client(people, "erin")
+    headers = c.get(f"/registers/A/{kind}/?year=2025").context["headers"]
+    labels = [f["label"] for f in c.get(f"/registers/A/{kind}/new/").context["fields"]]
+    assert headers and set(headers) <= set(labels), (headers, labels)
+    assert len(set(labels)) == len(labels)

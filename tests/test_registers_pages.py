@@ -2,6 +2,7 @@
 pages, the Excel export (read back with openpyxl), and no 500 on junk."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -9,6 +10,7 @@ import pytest
 from django.test import Client
 
 from parindex.domain import indicators as ind
+from parindex.domain.numbers import format_number
 from parindex.registers.generate import dossiers, write
 from parindex.registers.imports import import_register
 from parindex.registers.indicators import compute
@@ -167,3 +169,58 @@ def test_the_units_one_may_import_into_cost_two_queries(
     with django_assert_num_queries(2):  # the memberships and the units, not one per unit
         units = writable_units(people["erin"])
     assert {u.code for u in units} == {"SYT", "A", "B"}
+
+
+def test_every_part_of_a_figure_opens_the_dossiers_it_counts(register, people):
+    # The on-time rate, the 766 points and every rate: the numerator and the denominator
+    # each link the list whose length they are, wherever one list holds them.
+    c = client(people, "erin")
+    figures = {f["name"]: f for f in c.get("/registers/A/2025/").context["figures"]}
+    assert figures["dossiers.on_time_rate"]["list"] == "early_or_on_time"
+    assert figures["766.progress"]["list"] == "in_time_766"
+    assert figures["766.progress"]["denominator_list"] == "received_total"
+    linked = 0
+    for figure in figures.values():
+        for part, name in (
+            ("numerator", figure["list"]),
+            ("denominator", figure["denominator_list"]),
+        ):
+            if name:
+                listed = c.get(f"/registers/A/2025/dossiers/?list={name}").context["page"]
+                assert format_number(listed.paginator.count, 0) == figure[part], (figure, part)
+                linked += 1
+    assert linked >= 12
+
+
+def test_points_are_shown_out_of_their_maximum(register, people):
+    figures = client(people, "erin").get("/registers/A/2025/").context["figures"]
+    progress = next(f for f in figures if f["name"] == "766.progress")
+    assert progress["value"].endswith("/20 điểm"), progress["value"]
+    online = next(f for f in figures if f["name"] == "766.online")
+    assert online["value"].endswith("/6 điểm"), online["value"]
+
+
+def test_the_monthly_table_writes_percentages_the_vietnamese_way(register, people):
+    page = client(people, "erin").get("/registers/A/2025/").content.decode()
+    monthly = page[page.index("<th>Tháng</th>") :]
+    assert re.search(r"\d+,\d %", monthly), "no decimal comma in the monthly percentages"
+    assert not re.search(r"\d+\.\d %", monthly)
+
+
+def test_an_export_is_named_in_vietnamese_after_its_list(register, people):
+    response = client(people, "erin").get("/registers/A/2025/dossiers/?list=late&format=xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="ho-so-tre-han-A-2025.xlsx"'
+    whole = client(people, "erin").get("/registers/A/2025/dossiers/?format=xlsx")
+    assert whole.status_code == 200 and ".xlsx" in whole["Content-Disposition"]
+
+
+@pytest.mark.parametrize("withdrawn_on_time", [True, False])
+def test_every_list_has_a_title_and_a_file_name(withdrawn_on_time):
+    from parindex.registers.indicators import drill_conditions
+    from parindex.web.registers import LIST_FILES, LISTS
+
+    options = ind.Options(withdrawn_on_time=withdrawn_on_time)
+    names = set(drill_conditions(date(2025, 1, 1), date(2025, 12, 31), options))
+    assert names == set(LISTS) == set(LIST_FILES)
+    assert len(set(LIST_FILES.values())) == len(LIST_FILES)
+    assert all(re.fullmatch(r"[a-z0-9-]+", file) for file in LIST_FILES.values())

@@ -388,10 +388,19 @@ def ratio(name: str, numerator, denominator) -> Figure:
     return Figure(name, (n / d) if d else None, n, d)
 
 
-def _capped(maximum: int, share: Decimal | None, target: str = "1") -> Decimal | None:
+def maximum_of(name: str) -> Decimal | None:
+    """The most points a 766 indicator gives (its catalogue entry: the one definition its
+    formula and the pages read); None for an indicator without a maximum."""
+    return INDICATORS[name].maximum
+
+
+def _capped(name: str, share: Decimal | None, target: str = "1") -> Decimal | None:
+    """The points of the 766 indicator `name`: its maximum × share / target, at most the
+    maximum."""
     if share is None:
         return None
-    return min(Decimal(maximum), Decimal(maximum) * share / Decimal(target))
+    maximum = maximum_of(name)
+    return min(maximum, maximum * share / Decimal(target))
 
 
 def figures(
@@ -427,24 +436,28 @@ def figures(
         if not options.withdrawn_on_time:
             on_time_766 += withdrawn
         progress = ratio("766.progress", on_time_766, table["col3"])
-        result["766.progress"] = replace(progress, value=_capped(20, progress.value))
+        result["766.progress"] = replace(progress, value=_capped("766.progress", progress.value))
         online = ratio("766.online", counted["dossiers.online"], counted["dossiers.received"])
-        result["766.online"] = replace(online, value=_capped(6, online.value, "0.5"))
+        result["766.online"] = replace(online, value=_capped("766.online", online.value, "0.5"))
         paid = ratio(
             "766.online_payment", counted["dossiers.paid_online"], counted["dossiers.fee_payable"]
         )
-        result["766.online_payment"] = replace(paid, value=_capped(6, paid.value))
+        result["766.online_payment"] = replace(
+            paid, value=_capped("766.online_payment", paid.value)
+        )
         electronic = ratio(
             "766.electronic_results", counted["dossiers.electronic_results"], table["col7"]
         )
-        result["766.electronic_results"] = replace(electronic, value=_capped(6, electronic.value))
+        result["766.electronic_results"] = replace(
+            electronic, value=_capped("766.electronic_results", electronic.value)
+        )
         # 5.4: 100 % − (overdue rate + share of dossiers rated unsatisfied); 0 when nothing.
         total = table["col3"]
         if total:
             unhappy = min(total, counted["dossiers.overdue"] + counted["dossiers.disliked"])
             satisfied = ratio("766.satisfaction", total - unhappy, total)
             result["766.satisfaction"] = replace(
-                satisfied, value=_capped(6, satisfied.value, "0.9")
+                satisfied, value=_capped("766.satisfaction", satisfied.value, "0.9")
             )
         else:
             result["766.satisfaction"] = Figure(
@@ -461,15 +474,21 @@ def figures(
         put(f"feedback.{name}", int(f.get(name, 0)) if has_data.get(FEEDBACK) else None)
     if has_data.get(FEEDBACK):
         received = int(f.get("received", 0))
-        # 5.2 and 5.3: 6 × rate, the full 6 when there was no feedback.
+        # 5.2 and 5.3: the maximum (6) × rate, the full maximum when there was no feedback.
         on_time = ratio("766.feedback_on_time", f.get("on_time", 0), received)
         result["766.feedback_on_time"] = replace(
-            on_time, value=Decimal(6) if not received else _capped(6, on_time.value)
+            on_time,
+            value=maximum_of("766.feedback_on_time")
+            if not received
+            else _capped("766.feedback_on_time", on_time.value),
         )
         unhappy = min(received, int(f.get("unsatisfied", 0)) + int(f.get("overdue", 0)))
         happy = ratio("766.feedback_satisfaction", received - unhappy, received)
         result["766.feedback_satisfaction"] = replace(
-            happy, value=Decimal(6) if not received else _capped(6, happy.value)
+            happy,
+            value=maximum_of("766.feedback_satisfaction")
+            if not received
+            else _capped("766.feedback_satisfaction", happy.value),
         )
     else:
         put("766.feedback_on_time", None)

@@ -33,10 +33,12 @@ from parindex.registers.reading import (
     ROW,
     Column,
     cell_problem,
+    default_rejected_path,
     local_date,
     normalise,
     parse,
     read_table,
+    write_rejected,
 )
 from parindex.tables import RowProblem, TableError
 
@@ -345,7 +347,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("ghi_chu", ("Ghi chú",), "text", max_length=TEXT),
 )
-COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
 # Canonical column → Dossier field (the columns not listed are read and checked only:
 # so_bo_ho_so; the unit columns resolve the unit).
@@ -481,7 +482,9 @@ def import_dossiers(
         raise TableError(problems)
     rejected_file = None
     if bad_rows:
-        rejected_file = _write_rejected(path, raw, problems, rejected_path)
+        rejected_file = write_rejected(
+            raw, problems, COLUMNS, rejected_path or default_rejected_path(path)
+        )
         typed = typed.filter(~pl.col(ROW).is_in(list(bad_rows)))
 
     frame = _table_frame(typed)
@@ -647,35 +650,3 @@ def _table_frame(typed: pl.DataFrame) -> pl.DataFrame:
         local_date(frame["ended_at"]).alias("ended_on"),
     )
     return frame.select(c for c in loading.COLUMNS if c != "batch_id")
-
-
-def default_rejected_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".rejected.csv")
-
-
-def _write_rejected(path: Path, raw: pl.DataFrame, problems, rejected_path) -> Path:
-    """The rejected rows as read (every column of the format, as text) with `dong` (their
-    row in the input) and `ly_do` (the reasons, in the active language)."""
-    from parindex.messages import render
-
-    reasons: dict[int, list[str]] = {}
-    for problem in problems:
-        if problem.row is not None:
-            text = render(problem.message)
-            if problem.column:
-                text = f"{problem.column}: {text}"
-            reasons.setdefault(problem.row, []).append(text)
-    target = Path(rejected_path) if rejected_path else default_rejected_path(path)
-    why = pl.DataFrame(
-        {ROW: list(reasons), "ly_do": ["; ".join(texts) for texts in reasons.values()]},
-        schema={ROW: pl.Int64, "ly_do": pl.String},
-    )
-    rejected = (
-        raw.join(why, on=ROW, how="inner")
-        .sort(ROW)
-        .rename({ROW: "dong"})
-        .select("dong", *COLUMN_NAMES, "ly_do")
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    rejected.write_csv(target, include_bom=True)
-    return target

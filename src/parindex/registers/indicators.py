@@ -139,6 +139,11 @@ def combinations(options: Options = NATIONAL) -> dict[str, tuple[tuple, tuple, t
         "carried_over": ((), (), ("in_period",)),
         "resolved": (resolved, (), ()),
         "on_time_06a": (on_time, (), ()),
+        # The numerator of the on-time rate (dossiers.on_time: columns 8 and 9 of Biểu II.06a).
+        "early_or_on_time": ((ind.EARLY, *on_time), (), ()),
+        # The numerator of the 766 progress points: columns 8, 9 and 12, the withdrawn
+        # dossiers always among them (in column 9, or added when column 9 leaves them out).
+        "in_time_766": ((ind.EARLY, ind.ON_TIME, ind.WITHDRAWN, ind.PENDING_WITHIN), (), ()),
         "pending": ((ind.PENDING_WITHIN, ind.PENDING_OVER), (), ()),
         "overdue": (overdue, (), ()),
         "apologised": ((ind.LATE,), ("apology_in_time",), ()),

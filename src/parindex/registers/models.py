@@ -237,9 +237,9 @@ class Feedback(models.Model):
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feedback"
     )
-    code = models.CharField(_("code"), max_length=64)
+    code = models.CharField(_("feedback code"), max_length=64)
     received_on = models.DateField(_("received on"))
-    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_on = models.DateField(_("handling deadline"), null=True, blank=True)
     handled_on = models.DateField(_("handled on"), null=True, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=100, blank=True)
@@ -287,7 +287,7 @@ class DirectiveTask(models.Model):
         on_delete=models.PROTECT,
         related_name="directive_tasks",
     )
-    code = models.CharField(_("code"), max_length=64)
+    code = models.CharField(_("task code"), max_length=64)
     document_number = models.CharField(_("document number"), max_length=100)
     document_date = models.DateField(_("document date"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
@@ -329,7 +329,7 @@ class RequiredReport(models.Model):
     )
     kind = models.CharField(_("report"), max_length=200)
     period = models.CharField(_("period"), max_length=50)
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("sending deadline"))
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -369,7 +369,7 @@ class PlanTask(models.Model):
         "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="plan_tasks"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    code = models.CharField(_("code"), max_length=64)
+    code = models.CharField(_("task code"), max_length=64)
     title = models.TextField(_("task"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)

@@ -83,6 +83,12 @@ class Column:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
 
+    @property
+    def header(self) -> str:
+        """The Vietnamese header the column goes by (its first alias): what the pages and
+        the reasons of a refused row call it."""
+        return self.aliases[0] if self.aliases else self.name
+
 
 # --- words ---------------------------------------------------------------------------------
 
@@ -836,3 +842,38 @@ def _range_message(column: Column) -> Message:
     if column.minimum is not None:
         return Message(N_("must be at least %(min)s"), {"min": column.minimum})
     return Message(N_("must be at most %(max)s"), {"max": column.maximum})
+
+
+def default_rejected_path(path: Path) -> Path:
+    """Where the rows set aside go when no file is named: beside the input."""
+    return path.with_name(path.stem + ".rejected.csv")
+
+
+def write_rejected(raw: pl.DataFrame, problems, columns: Sequence[Column], target) -> Path:
+    """The rows set aside, to fix and import again: `dong` (their row in the input), every
+    column of the format as read (under its canonical name, which an import accepts), and
+    `ly_do`, their reasons in the active language, each after the header of its column."""
+    from parindex.messages import render  # Django's translation: only once there is a file
+
+    headers = {column.name: column.header for column in columns}
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.row is not None:
+            text = render(problem.message)
+            if problem.column:
+                text = f"{headers.get(problem.column, problem.column)}: {text}"
+            reasons.setdefault(problem.row, []).append(text)
+    why = pl.DataFrame(
+        {ROW: list(reasons), "ly_do": ["; ".join(texts) for texts in reasons.values()]},
+        schema={ROW: pl.Int64, "ly_do": pl.String},
+    )
+    rejected = (
+        raw.join(why, on=ROW, how="inner")
+        .sort(ROW)
+        .rename({ROW: "dong"})
+        .select("dong", *(column.name for column in columns), "ly_do")
+    )
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rejected.write_csv(target, include_bom=True)
+    return target

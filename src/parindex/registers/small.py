@@ -30,7 +30,16 @@ from parindex.registers.models import (
     RegisterKind,
     RequiredReport,
 )
-from parindex.registers.reading import ROW, Column, cell_problem, normalise, parse, read_table
+from parindex.registers.reading import (
+    ROW,
+    Column,
+    cell_problem,
+    default_rejected_path,
+    normalise,
+    parse,
+    read_table,
+    write_rejected,
+)
 from parindex.tables import RowProblem, TableError
 
 MAX_ROWS = 100_000
@@ -398,7 +407,6 @@ def _import(
     max_rows,
     max_unpacked,
 ):
-    from parindex.registers.dossiers import default_rejected_path
     from parindex.registers.imports import ImportReport
 
     if progress:
@@ -439,8 +447,8 @@ def _import(
         raise TableError(problems)
     rejected_file = None
     if bad_rows:
-        rejected_file = _write_rejected(
-            spec, path, raw, problems, rejected_path or default_rejected_path(path)
+        rejected_file = write_rejected(
+            raw, problems, spec.columns, rejected_path or default_rejected_path(path)
         )
     rows = [r for r in _rows(spec, typed) if r[ROW] not in bad_rows]
     created, updated, unchanged = _save(spec, rows, batch)
@@ -494,28 +502,6 @@ def _same(stored, new) -> bool:
     if isinstance(stored, date) and isinstance(new, date):
         return stored == new
     return stored == new or (stored in ("", None) and new in ("", None))
-
-
-def _write_rejected(spec: Format, path: Path, raw: pl.DataFrame, problems, target: Path) -> Path:
-    from parindex.messages import render
-
-    reasons: dict[int, list[str]] = {}
-    for problem in problems:
-        if problem.row is not None:
-            text = render(problem.message)
-            reasons.setdefault(problem.row, []).append(
-                f"{problem.column}: {text}" if problem.column else text
-            )
-    why = pl.DataFrame(
-        {ROW: list(reasons), "ly_do": ["; ".join(t) for t in reasons.values()]},
-        schema={ROW: pl.Int64, "ly_do": pl.String},
-    )
-    names = [c.name for c in spec.columns]
-    rejected = raw.join(why, on=ROW).sort(ROW).rename({ROW: "dong"}).select("dong", *names, "ly_do")
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    rejected.write_csv(target, include_bom=True)
-    return target
 
 
 # --- one row at a time: the web forms ----------------------------------------------------------

@@ -23,14 +23,72 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from parindex.domain.numbers import format_number
 from parindex.messages import render as render_message
-from parindex.registers import access
+from parindex.registers import access, small
+from parindex.registers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from parindex.registers.jobs import rejected_path, run_import
 from parindex.registers.models import RegisterImport, RegisterKind
 from parindex.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 from parindex.units.people import scope_of
+from parindex.web.registers import shown_findings
 
 SHOWN_PROBLEMS = 100
+
+
+def columns_of(kind: str):
+    """A register's file columns: the very definitions its import reads."""
+    return DOSSIER_COLUMNS if kind == RegisterKind.DOSSIERS else small.FORMATS[kind].columns
+
+
+def _type_text(column) -> str:
+    """What a column's cells hold, as the format page says it."""
+    if column.kind == "text":
+        if column.max_length:
+            return _("text (at most %(n)s characters)") % {"n": format_number(column.max_length)}
+        return _("free text")
+    if column.kind in ("int", "decimal"):
+        word = _("whole number") if column.kind == "int" else _("number")
+        if column.minimum is not None and column.maximum is not None:
+            return _("%(word)s from %(min)s to %(max)s") % {
+                "word": word,
+                "min": format_number(column.minimum),
+                "max": format_number(column.maximum),
+            }
+        return word
+    if column.kind == "date":
+        return _("date dd/mm/yyyy")
+    if column.kind == "datetime":
+        return _("date dd/mm/yyyy, with or without the time")
+    if column.kind == "bool":
+        return _("yes or no (có/không)")
+    return _("one of: %(words)s") % {"words": ", ".join(dict.fromkeys(column.choices or ()))}
+
+
+def register_formats() -> list[dict]:
+    """Per register: its required columns and every column, from its column definitions."""
+    formats = []
+    for kind, label in RegisterKind.choices:
+        columns = [
+            {
+                "name": column.name,
+                "header": column.header,
+                "also": [alias for alias in column.aliases[1:] if alias != column.name],
+                "type": _type_text(column),
+                "required": column.required,
+            }
+            for column in columns_of(kind)
+        ]
+        formats.append(
+            {
+                "kind": kind,
+                "label": label,
+                "anchor": f"format-{kind}",
+                "required": [c for c in columns if c["required"]],
+                "columns": columns,
+            }
+        )
+    return formats
 
 
 def _safe_stem(name: str) -> str:
@@ -121,6 +179,7 @@ def upload(request):
             "values": values,
             "errors": errors,
             "max_mb": settings.MAX_REQUEST_BODY_BYTES // 2**20 - 1,
+            "formats": register_formats(),
             "recent": RegisterImport.objects.filter(user=request.user).select_related("unit")[:10],
         },
         status=400 if errors else 200,
@@ -139,6 +198,13 @@ def _batch(request, pk: int) -> RegisterImport:
     raise Http404
 
 
+def _with_headers(kind: str, problems: list[dict]) -> list[dict]:
+    """The problems as the page lists them: each column by its Vietnamese header, as the
+    file's first row may have it (its canonical name beside it)."""
+    headers = {column.name: column.header for column in columns_of(kind)}
+    return [{**p, "header": headers.get(p.get("column"), p.get("column"))} for p in problems]
+
+
 @login_required
 def status(request, pk: int):
     batch = _batch(request, pk)
@@ -147,8 +213,9 @@ def status(request, pk: int):
         "batch": batch,
         "running": running,
         "share": int(batch.done * 100 / batch.total) if batch.total else 0,
-        "problems": (batch.problems or [])[:SHOWN_PROBLEMS],
+        "problems": _with_headers(batch.kind, (batch.problems or [])[:SHOWN_PROBLEMS]),
         "more": max(0, len(batch.problems or []) - SHOWN_PROBLEMS),
+        "quality": shown_findings(batch.quality or []),
         "rejected": batch.state == RegisterImport.State.DONE
         and batch.rejected
         and rejected_path(batch).is_file(),

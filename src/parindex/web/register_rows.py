@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -89,12 +90,18 @@ def _year(request) -> int:
     return year
 
 
+def field_label(spec, name: str) -> str:
+    """The one label of a register's field (`name`: the model's field), in the list's header
+    and above the form's box alike: the model field's verbose name."""
+    return capfirst(spec.model._meta.get_field(name).verbose_name)
+
+
 def _fields(spec, values: dict, errors: dict) -> list[dict]:
-    """The form's fields: the register's columns with their Vietnamese header as label."""
+    """The form's fields: the register's columns, each labelled as the list heads it."""
     return [
         {
             "name": column.name,
-            "label": column.aliases[0] if column.aliases else column.name,
+            "label": field_label(spec, spec.fields[column.name]),
             "kind": column.kind,
             "required": column.required,
             "value": values.get(column.name, ""),
@@ -130,7 +137,7 @@ def rows(request, code: str, kind: str):
         year = today.year if today.year in years else years[0]
     items = spec.model.objects.filter(unit=unit, **{YEAR_OF[kind]: year})
     listed = LISTED[kind]
-    model_fields = {f.name: f for f in spec.model._meta.fields}
+    headers = [field_label(spec, name) for name in listed]
     table = []
     for item in items:
         cells = []
@@ -144,11 +151,10 @@ def rows(request, code: str, kind: str):
             elif isinstance(value, date):
                 value = value.strftime("%d/%m/%Y")
             cells.append("—" if value in (None, "") else value)
-        labels = [model_fields[name].verbose_name for name in listed]
         table.append(
             {
                 "item": item,
-                "cells": list(zip(labels, cells, strict=True)),
+                "cells": list(zip(headers, cells, strict=True)),
                 "status": timeliness(kind, item, today),
             }
         )
@@ -161,7 +167,7 @@ def rows(request, code: str, kind: str):
             "title": RegisterKind(kind).label,
             "year": year,
             "years": years,
-            "headers": [model_fields[name].verbose_name for name in listed],
+            "headers": headers,
             "table": table,
             "can_write": access.refusal(request.user, unit, access.WRITE, kind) is None,
             "import_url": reverse("web:register-import") + f"?kind={kind}&unit={unit.code}",

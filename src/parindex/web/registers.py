@@ -25,6 +25,7 @@ from parindex.domain.i18n import Message
 from parindex.domain.numbers import format_number
 from parindex.messages import render as render_message
 from parindex.registers import access
+from parindex.registers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import Channel, Dossier, RegisterKind, Status
 from parindex.registers.quality import check_dossiers
@@ -44,12 +45,16 @@ LISTS = {
     "carried_over": N_("Carried over from before the period"),
     "resolved": N_("Resolved"),
     ind.EARLY: N_("Resolved early"),
+    "early_or_on_time": N_("Resolved early or on time"),
     # Column 9 of Biểu II.06a may count the withdrawn dossiers as on time (the national
     # report's choice, an option); the class itself never does.
     "on_time_06a": N_("Resolved on time, as column 9 of Biểu II.06a counts them"),
     ind.ON_TIME: N_("Resolved on time"),
     ind.LATE: N_("Resolved late"),
     ind.WITHDRAWN: N_("Withdrawn"),
+    "in_time_766": N_(
+        "Resolved early or on time, withdrawn, or being resolved within the deadline (766)"
+    ),
     "pending": N_("Being resolved"),
     ind.PENDING_WITHIN: N_("Being resolved, within the deadline"),
     ind.PENDING_OVER: N_("Being resolved, overdue"),
@@ -66,6 +71,38 @@ LISTS = {
     "paid_online": N_("Fee paid online"),
     "disliked": N_("Rated unsatisfied"),
 }
+# The name of each list's Excel file (then the unit and the year): Vietnamese without
+# diacritics, as a file name travels (e-mail, Zalo, a USB stick).
+LIST_FILES = {
+    "received_total": "ho-so-phai-giai-quyet",
+    "received": "ho-so-tiep-nhan-trong-ky",
+    "received_online": "ho-so-tiep-nhan-truc-tuyen",
+    "received_direct_postal": "ho-so-tiep-nhan-truc-tiep-buu-chinh",
+    "carried_over": "ho-so-ky-truoc-chuyen-sang",
+    "resolved": "ho-so-da-giai-quyet",
+    ind.EARLY: "ho-so-truoc-han",
+    "early_or_on_time": "ho-so-truoc-han-dung-han",
+    "on_time_06a": "ho-so-dung-han-bieu-06a",
+    ind.ON_TIME: "ho-so-dung-han",
+    ind.LATE: "ho-so-tre-han",
+    ind.WITHDRAWN: "ho-so-rut",
+    "in_time_766": "ho-so-dung-han-766",
+    "pending": "ho-so-dang-giai-quyet",
+    ind.PENDING_WITHIN: "ho-so-dang-giai-quyet-trong-han",
+    ind.PENDING_OVER: "ho-so-dang-giai-quyet-qua-han",
+    "overdue": "ho-so-qua-han",
+    "apologised": "ho-so-tre-han-co-xin-loi",
+    "overdue_apologised": "ho-so-qua-han-co-xin-loi",
+    "postal": "ho-so-buu-chinh",
+    "postal_received": "ho-so-tiep-nhan-buu-chinh",
+    "returned": "ho-so-da-tra-ket-qua",
+    "postal_returned": "ho-so-tra-ket-qua-buu-chinh",
+    "digitised": "ho-so-so-hoa",
+    "electronic_results": "ho-so-ket-qua-dien-tu",
+    "fee_payable": "ho-so-co-phi-le-phi",
+    "paid_online": "ho-so-thanh-toan-truc-tuyen",
+    "disliked": "ho-so-khong-hai-long",
+}
 # The registers besides the dossiers', each with a page of its rows (web.register_rows).
 OTHER_REGISTERS = [
     (label, kind) for kind, label in RegisterKind.choices if kind != RegisterKind.DOSSIERS
@@ -78,9 +115,39 @@ INDICATOR_LISTS = {
     "dossiers.late": ind.LATE,
     "dossiers.overdue": "overdue",
     "dossiers.online": "received_online",
+    "dossiers.on_time": "early_or_on_time",
     **{f"dossiers.{name}": name for name in ind.FLAGGED_COUNTS},
 }
+# The lists behind the numerator and the denominator of each 766 point of the dossier
+# register (`domain.indicators.figures`), where one list holds them. The satisfaction's
+# numerator is no list: the dossiers to handle less those overdue or rated unsatisfied,
+# counted apart (a dossier may be both).
+POINTS_LISTS = {
+    "766.progress": ("in_time_766", "received_total"),
+    "766.online": ("received_online", "received"),
+    "766.online_payment": ("paid_online", "fee_payable"),
+    "766.electronic_results": ("electronic_results", "resolved"),
+    "766.satisfaction": (None, "received_total"),
+}
+# How the charts write a percentage: as the tables do (`format_number`, then " %").
+PERCENT = {"decimal": ",", "suffix": " %", "places": 1}
 MONTHS = 12
+# Each column of the dossier register's file by its Vietnamese header, as a file has it.
+DOSSIER_HEADERS = {column.name: column.header for column in DOSSIER_COLUMNS}
+
+
+def shown_findings(findings: list[dict]) -> list[dict]:
+    """Data-quality findings as the pages list them: each example's column by its header."""
+    return [
+        {
+            **finding,
+            "examples": [
+                {**e, "header": DOSSIER_HEADERS.get(e.get("column"), e.get("column"))}
+                for e in finding.get("examples", ())
+            ],
+        }
+        for finding in findings
+    ]
 
 
 def _unit(request, code: str) -> Unit:
@@ -166,23 +233,52 @@ def _period(request, year: int) -> tuple[date, date] | None:
     return start, end
 
 
+def _points_text(value, maximum) -> str:
+    """Points out of their maximum ("17,5/20 điểm"), or saying that there is none."""
+    if maximum is None:
+        return _("%(points)s points (no maximum set)") % {"points": format_number(value, 2)}
+    return _("%(points)s/%(maximum)s points") % {
+        "points": format_number(value, 2),
+        "maximum": format_number(maximum, 2),
+    }
+
+
+def _parts_lists(info: ind.IndicatorInfo) -> tuple[str | None, str | None]:
+    """The lists of dossiers behind a figure's numerator and denominator, where one holds
+    them (a name of `drill_conditions`)."""
+    if info.kind == ind.POINTS:
+        return POINTS_LISTS.get(info.name, (None, None))
+    return INDICATOR_LISTS.get(info.numerator), INDICATOR_LISTS.get(info.denominator)
+
+
 def _figure_text(figure: ind.Figure, info: ind.IndicatorInfo) -> dict:
-    """A figure as the page shows it: the value and, for a rate, its parts."""
+    """A figure as the page shows it: the value and, for a rate or points, its parts with
+    the lists of dossiers behind them."""
     if figure.value is None:
         value = "—"
     elif info.kind == ind.RATIO:
         value = format_number(figure.value * 100, 2) + " %"
     elif info.kind == ind.POINTS:
-        value = format_number(figure.value, 2)
+        value = _points_text(figure.value, info.maximum)
     else:
         value = format_number(figure.value, 0)
-    parts = ""
+    numerator = denominator = parts = ""
+    numerator_list = denominator_list = None
     if info.kind != ind.COUNT and figure.denominator is not None:
-        parts = f"{format_number(figure.numerator, 0)} / {format_number(figure.denominator, 0)}"
+        numerator = format_number(figure.numerator, 0)
+        denominator = format_number(figure.denominator, 0)
+        parts = f"{numerator} / {denominator}"
+        if info.register == ind.DOSSIERS:
+            numerator_list, denominator_list = _parts_lists(info)
     return {
         "title": render_message(Message(info.title)),
         "value": value,
         "parts": parts,
+        "numerator": numerator,
+        "denominator": denominator,
+        # The dossiers behind the numerator and the denominator, where one list holds them.
+        "list": numerator_list,
+        "denominator_list": denominator_list,
         "name": info.name,
     }
 
@@ -257,13 +353,15 @@ def unit_year(request, code: str, year: int):
                 continue
             text = _figure_text(figure, info)
             text["register"] = info.register
-            # The dossiers behind a rate's numerator, where one list holds them.
-            text["list"] = INDICATOR_LISTS.get(info.numerator)
             text["kept"] = result.has_data.get(info.register, False)
             figures.append(text)
     has_dossiers = bool(result and result.has_data.get(ind.DOSSIERS))
     monthly = _monthly(unit, start, end) if has_dossiers else []
-    quality = [f.as_dict() for f in check_dossiers([unit.pk], year)] if has_dossiers else []
+    quality = (
+        shown_findings([f.as_dict() for f in check_dossiers([unit.pk], year)])
+        if has_dossiers
+        else []
+    )
     query = {}
     if request.GET.get("from") or request.GET.get("to"):
         query = {"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")}
@@ -287,6 +385,7 @@ def unit_year(request, code: str, year: int):
                 "online": [m["online"] for m in monthly],
                 "direct": [m["direct"] for m in monthly],
                 "postal": [m["postal"] for m in monthly],
+                "percent": PERCENT,
                 "names": {
                     "on_time": _("Resolved early or on time"),
                     "online": _("Online"),
@@ -432,7 +531,9 @@ def _export(unit: Unit, year: int, name: str, rows) -> HttpResponse:
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{unit.code}-{year}-{name}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{LIST_FILES[name]}-{unit.code}-{year}.xlsx"'
+    )
     return response
 
 
