@@ -182,8 +182,26 @@ def test_more_slices_than_sqlite_could_attach(syt, tmp_path, monkeypatch):
         "ma_ho_so;ma_tthc;co_quan_giai_quyet;kenh_thuc_hien;ngay_tiep_nhan;ngay_hen_tra;"
         "ngay_ket_thuc_xu_ly;trang_thai"
     )
+    from django.db import connection
+
+    def settings_of_the_connection():
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            found = []
+            for pragma in ("cache_size", "wal_autocheckpoint", "temp_store", "foreign_keys"):
+                cursor.execute(f"PRAGMA {pragma}")
+                found.append(cursor.fetchone()[0])
+            cursor.execute("PRAGMA database_list")
+            return found, [row[1] for row in cursor.fetchall() if row[1] not in ("main", "temp")]
+
+    before = settings_of_the_connection()
     report = import_register("dossiers", write(tmp_path / "twelve.csv", [header, *rows]))
     assert report.created == 12 and Dossier.objects.count() == 12
+    # The load's settings (a larger cache, no checkpoint, memory for the statement journals,
+    # no foreign-key checks) and its attached files end with it.
+    assert settings_of_the_connection() == before
+    assert not list(tmp_path.glob(".parindex-staging-*"))
 
 
 def test_unit_for_the_whole_file_and_xlsx_dates(syt, tmp_path):
@@ -250,7 +268,8 @@ def test_skip_invalid_writes_the_rejected_rows(syt, register, tmp_path):
     text = report.rejected_path.read_text(encoding="utf-8-sig").splitlines()
     assert text[0].startswith("dong,ma_ho_so,") and text[0].endswith(",ly_do")
     assert len(text) == 2 and text[1].startswith("3,A-250102-0002,")
-    assert "trang_thai" in text[1] and "lost" in text[1]
+    # The reason names the column by its header, as the file has it.
+    assert "Trạng thái: " in text[1] and "lost" in text[1]
     assert set(Dossier.objects.values_list("code", flat=True)) == {
         "A-250102-0001",
         "B-241231-0001",

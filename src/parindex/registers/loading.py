@@ -378,6 +378,8 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
         cache_size = cursor.fetchone()[0]
         cursor.execute("PRAGMA wal_autocheckpoint")
         autocheckpoint = cursor.fetchone()[0]
+        cursor.execute("PRAGMA temp_store")
+        temp_store = cursor.fetchone()[0]
         try:
             # A larger page cache while a million index entries go in.
             cursor.execute(f"PRAGMA main.cache_size = -{SQLITE_CACHE_KIB}")
@@ -386,6 +388,10 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
             # the import runs meanwhile its data-quality checks read (else the next commit
             # on any connection does it).
             cursor.execute("PRAGMA wal_autocheckpoint = 0")
+            # Each slice's INSERT keeps a statement journal (the index pages that earlier
+            # slices of the transaction changed, to undo this statement alone): in memory,
+            # not as a temporary file (a fifth of what a million rows would write to disk).
+            cursor.execute("PRAGMA temp_store = MEMORY")
             with transaction.atomic():
                 first = not _holds_dossiers(cursor, unit_ids)
                 for chunk, future in zip(chunks, staged, strict=True):
@@ -407,6 +413,7 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
                     paths.append(future.result())
             cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
             cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+            cursor.execute(f"PRAGMA temp_store = {int(temp_store)}")
             for alias in aliases:
                 if not _detach(alias):
                     # Inside a caller's transaction the file stays attached until it ends.
