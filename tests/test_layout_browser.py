@@ -198,8 +198,10 @@ def test_a_figure_is_saved_without_reloading_the_page(browser, live_server, draf
     row.locator("input[name=value]").fill("2")
     with page.expect_response(lambda r: "/inputs/reports.late/" in r.url):
         row.locator("form.figure button").click()
+    # A function, not a bare expression: Playwright polls an expression with eval(), which
+    # the site's Content Security Policy refuses whenever the first check is not yet true.
     page.wait_for_function(
-        "document.querySelector(\"tr[id='row-2.2'] td.total\").innerText.includes('1,5')"
+        "() => document.querySelector(\"tr[id='row-2.2'] td.total\").innerText.includes('1,5')"
     )
     assert page.locator("tr[id='row-2.2'] .error").count() == 0
     assert "3 / 20" in page.locator("#totals").inner_text()  # 1,5 + 1,5: the totals followed
