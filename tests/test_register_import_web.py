@@ -65,7 +65,7 @@ def test_a_refused_file_shows_its_problems_and_writes_nothing(
     page = c.get(response["Location"])
     assert [p["row"] for p in page.context["problems"]] == [4]
     # The column by the header a person wrote in the file, its canonical name beside it.
-    assert '<td data-label="Cột">Nội dung <code>noi_dung</code></td>' in page.content.decode()
+    assert '<td data-label="Cột">Nội dung (<code>noi_dung</code>)</td>' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(
             "/registers/import/",
@@ -182,6 +182,7 @@ def test_the_import_page_lists_each_registers_columns(syt, people):
     html = page.content.decode()
     assert "Mã hồ sơ (<code>ma_ho_so</code>)" in html
     assert 'id="format-plan-tasks"' in html and "ngày dd/mm/yyyy" in html
+    assert "số nguyên từ 2000 đến 2100" in html  # a year, without a thousands separator
     # Staff of a unit import their own unit's files: the server's command is not theirs.
     assert "parindex registers import" not in html
     officer = client(people, "erin").get("/registers/import/").content.decode()

@@ -224,3 +224,11 @@ def test_every_list_has_a_title_and_a_file_name(withdrawn_on_time):
     assert names == set(LISTS) == set(LIST_FILES)
     assert len(set(LIST_FILES.values())) == len(LIST_FILES)
     assert all(re.fullmatch(r"[a-z0-9-]+", file) for file in LIST_FILES.values())
+
+
+def test_a_numerator_no_list_holds_says_so(register, people):
+    response = client(people, "erin").get("/registers/A/2025/")
+    figures = {f["name"]: f for f in response.context["figures"]}
+    assert figures["766.satisfaction"]["list"] is None
+    assert figures["766.satisfaction"]["denominator_list"] == "received_total"
+    assert 'class="unlinked" title="Không có một danh sách riêng' in response.content.decode()

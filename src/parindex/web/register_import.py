@@ -52,8 +52,9 @@ def _type_text(column) -> str:
         if column.minimum is not None and column.maximum is not None:
             return _("%(word)s from %(min)s to %(max)s") % {
                 "word": word,
-                "min": format_number(column.minimum),
-                "max": format_number(column.maximum),
+                # Bounds as typed in a file: a year is 2000, not 2.000.
+                "min": str(column.minimum),
+                "max": str(column.maximum),
             }
         return word
     if column.kind == "date":
