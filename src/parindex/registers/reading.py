@@ -492,8 +492,6 @@ def _finish(
     return frame.select(ROW, *(c.name for c in columns)).rechunk()
 
 
-# --- typed parsing -------------------------------------------------------------------------
-
 # --- local time ------------------------------------------------------------------------------
 # Việt Nam has kept UTC+07:00 since 13/06/1975: for the days a column spans, local time is
 # UTC plus one fixed offset, and plain arithmetic does in a tenth of the time what the
@@ -556,6 +554,8 @@ def local_date(instants: pl.Series) -> pl.Series:
     """UTC instants → their local day (ZONE)."""
     return utc_to_local(instants).dt.date()
 
+
+# --- typed parsing -------------------------------------------------------------------------
 
 DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S",

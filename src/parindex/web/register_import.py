@@ -25,20 +25,14 @@ from django.views.decorators.http import require_http_methods
 
 from parindex.domain.numbers import format_number
 from parindex.messages import render as render_message
-from parindex.registers import access, small
-from parindex.registers.dossiers import COLUMNS as DOSSIER_COLUMNS
+from parindex.registers import access
 from parindex.registers.jobs import rejected_path, run_import
 from parindex.registers.models import RegisterImport, RegisterKind
 from parindex.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 from parindex.units.people import scope_of
-from parindex.web.registers import shown_findings
+from parindex.web.registers import columns_of, headers_of, shown_findings
 
 SHOWN_PROBLEMS = 100
-
-
-def columns_of(kind: str):
-    """A register's file columns: the very definitions its import reads."""
-    return DOSSIER_COLUMNS if kind == RegisterKind.DOSSIERS else small.FORMATS[kind].columns
 
 
 def _type_text(column) -> str:
@@ -202,7 +196,7 @@ def _batch(request, pk: int) -> RegisterImport:
 def _with_headers(kind: str, problems: list[dict]) -> list[dict]:
     """The problems as the page lists them: each column by its Vietnamese header, as the
     file's first row may have it (its canonical name beside it)."""
-    headers = {column.name: column.header for column in columns_of(kind)}
+    headers = headers_of(kind)
     return [{**p, "header": headers.get(p.get("column"), p.get("column"))} for p in problems]
 
 

@@ -24,7 +24,7 @@ from parindex.domain import indicators as ind
 from parindex.domain.i18n import Message
 from parindex.domain.numbers import format_number
 from parindex.messages import render as render_message
-from parindex.registers import access
+from parindex.registers import access, small
 from parindex.registers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from parindex.registers.indicators import compute, dossiers_in, drill_conditions
 from parindex.registers.models import Channel, Dossier, RegisterKind, Status
@@ -132,17 +132,28 @@ POINTS_LISTS = {
 # How the charts write a percentage: as the tables do (`format_number`, then " %").
 PERCENT = {"decimal": ",", "suffix": " %", "places": 1}
 MONTHS = 12
-# Each column of the dossier register's file by its Vietnamese header, as a file has it.
-DOSSIER_HEADERS = {column.name: column.header for column in DOSSIER_COLUMNS}
+
+
+def columns_of(kind: str):
+    """A register's file columns: the very definitions its import reads."""
+    return DOSSIER_COLUMNS if kind == RegisterKind.DOSSIERS else small.FORMATS[kind].columns
+
+
+def headers_of(kind: str) -> dict[str, str]:
+    """Each column of a register's file (canonical name) → its Vietnamese header, as a file
+    has it: how the pages name a column."""
+    return {column.name: column.header for column in columns_of(kind)}
 
 
 def shown_findings(findings: list[dict]) -> list[dict]:
-    """Data-quality findings as the pages list them: each example's column by its header."""
+    """Data-quality findings (on dossiers) as the pages list them: each example's column by
+    its header."""
+    headers = headers_of(RegisterKind.DOSSIERS)
     return [
         {
             **finding,
             "examples": [
-                {**e, "header": DOSSIER_HEADERS.get(e.get("column"), e.get("column"))}
+                {**e, "header": headers.get(e.get("column"), e.get("column"))}
                 for e in finding.get("examples", ())
             ],
         }
