@@ -208,7 +208,7 @@ class Dossier(models.Model):
         verbose_name_plural = _("dossiers")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "year", "code"], name="registers_dossier_unique_code"
+                fields=["code", "unit", "year"], name="registers_dossier_unique_code"
             ),
         ]
         indexes = [
@@ -216,8 +216,6 @@ class Dossier(models.Model):
             # every unit read the whole table in order instead (`registers.indicators`): an
             # index on the end date would only slow the imports down.
             models.Index(fields=["unit", "received_on"], name="registers_dossier_received"),
-            # A code in several units' registers (`registers.quality`), without reading rows.
-            models.Index(fields=["code", "unit"], name="registers_dossier_code_unit"),
         ]
 
     def __str__(self):

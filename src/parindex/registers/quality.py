@@ -327,7 +327,7 @@ def _due_dates(rows, calendar) -> list[Finding]:
 
 def _shared_codes(rows) -> list[Finding]:
     """Codes found in the registers of several units (a dossier code is national): for each
-    dossier in scope, one look into the index on (code, unit)."""
+    dossier in scope, one look into the key, which the code leads (code, unit, year)."""
     elsewhere = Dossier.objects.filter(code=OuterRef("code")).exclude(unit_id=OuterRef("unit_id"))
     shared = rows.filter(Exists(elsewhere)).values("code").order_by().distinct()
     count = shared.count()

@@ -26,8 +26,8 @@ from parindex.domain.numbers import format_number
 from parindex.messages import render as render_message
 from parindex.registers import access, small
 from parindex.registers.dossiers import COLUMNS as DOSSIER_COLUMNS
-from parindex.registers.indicators import compute, dossiers_in, drill_conditions
-from parindex.registers.models import Channel, Dossier, RegisterKind, Status
+from parindex.registers.indicators import compute, dossier_years, dossiers_in, drill_conditions
+from parindex.registers.models import Channel, RegisterKind, Status
 from parindex.registers.quality import check_dossiers
 from parindex.units.models import Unit
 from parindex.web.home import show_registers_menu
@@ -195,16 +195,12 @@ def _optional_url(name: str, *args, **query) -> str | None:
 def index(request):
     """The units whose registers the user reads, and the years their dossiers cover."""
     units = access.readable_units(request.user)
-    years: dict[int, list[int]] = {}
-    for unit_id, year in (
-        Dossier.objects.filter(unit__in=units).values_list("unit_id", "year").distinct()
-    ):
-        years.setdefault(unit_id, []).append(year)
+    years = dossier_years(unit.pk for unit in units)
     this_year = timezone.localdate().year
     rows = [
         {
             "unit": unit,
-            "years": sorted(years.get(unit.pk, []), reverse=True),
+            "years": years.get(unit.pk, []),
             "current": this_year,
             "rows_links": [
                 (label, _optional_url("web:register-rows", unit.code, kind))
