@@ -123,6 +123,21 @@ def test_the_index_lists_the_readable_units(register, people):
     assert "/registers/A/2025/" in page and "CDC B" in page
 
 
+def test_the_years_of_a_units_dossiers_are_the_years_stored(syt, tmp_path):
+    """The index page probes the (unit, received on) index year by year: the same years as a
+    DISTINCT over the stored year of reception, newest first, none for a unit without any."""
+    from parindex.registers.indicators import dossier_years
+    from parindex.registers.models import Dossier
+    from parindex.units.models import Unit
+
+    for year, seed in ((2023, 1), (2025, 2)):
+        import_register("dossiers", write(dossiers(60, ["A"], year, seed=seed), tmp_path / "a.csv"))
+    stored = sorted(set(Dossier.objects.values_list("year", flat=True)), reverse=True)
+    assert {2025, 2023} <= set(stored)  # and the years the generator's dossiers spill into
+    a, b = Unit.objects.get(code="A"), Unit.objects.get(code="B")
+    assert dossier_years([a.pk, b.pk]) == {a.pk: stored, b.pk: []}
+
+
 def test_a_rate_opens_the_dossiers_of_its_numerator(register, people):
     c = client(people, "erin")
     page = c.get("/registers/A/2025/")
