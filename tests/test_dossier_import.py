@@ -115,13 +115,12 @@ def test_reimport_updates_never_duplicates(syt, register, tmp_path):
 
 
 @BOTH_WAYS
-@pytest.mark.parametrize("slice_rows", [250_000, 1])
+@pytest.mark.parametrize("slice_rows", [25_000, 1])
 def test_a_corrected_year_moves_the_dossier(syt, register, tmp_path, monkeypatch, slice_rows, way):
     from parindex.registers import loading
 
     # One slice, or (SQLite) one staging file per row, all in one transaction.
-    monkeypatch.setattr(loading, "SQLITE_SLICE_ROWS", slice_rows)
-    monkeypatch.setattr(loading, "SQLITE_FIRST_SLICE_ROWS", slice_rows)
+    monkeypatch.setattr(loading, "SQLITE_LAST_SLICE_ROWS", slice_rows)
     import_register("dossiers", register)
     moved = [ROWS[0], ROWS[1], ROWS[2].replace("31/12/2024 23:30", "01/01/2025 07:30")]
     report = import_register("dossiers", write(tmp_path / "moved.csv", [HEADER, *moved]))
@@ -131,13 +130,13 @@ def test_a_corrected_year_moves_the_dossier(syt, register, tmp_path, monkeypatch
     ]
 
 
-@pytest.mark.parametrize("size, first", [(3, None), (3, 1), (2, 5), (100, 2), (1, 1)])
-def test_slices_never_split_a_code(size, first):
+@pytest.mark.parametrize("smallest", [1, 2, 3, 5, 100])
+def test_slices_never_split_a_code(smallest):
     from parindex.registers.loading import _chunks, slice_sizes
 
     codes = ["a", "b", "b", "b", "c", "d", "d", "e", "f", "f", "f", "f", "g"]
     frame = pl.DataFrame({"code": codes, "n": range(len(codes))})
-    sizes = slice_sizes(frame.height, first or size, size)
+    sizes = slice_sizes(frame.height, smallest)
     slices = _chunks(frame, sizes)
     assert pl.concat(slices).equals(frame)
     assert all(s.height for s in slices)
@@ -145,35 +144,51 @@ def test_slices_never_split_a_code(size, first):
     for before, after in itertools.pairwise(slices):
         assert before["code"][-1] != after["code"][0]
     # Cut at the first code boundary at or after each target.
-    assert slices[0].height >= min(first or size, frame.height)
-    if first == 1:
-        assert slices[0]["code"].to_list() == ["a"]
+    assert slices[0].height >= min(sizes[0], frame.height)
+    assert [s["code"].to_list() for s in _chunks(frame, [1, 1])[:2]] == [["a"], ["b"] * 3]
 
 
-@pytest.mark.parametrize("total", [1, 7, 50_000, 1_000_000, 2_500_000, 5_000_000])
-def test_slices_grow_and_stay_fewer_than_sqlite_attaches(total):
-    from parindex.registers.loading import SQLITE_MAX_SLICES, slice_sizes
+@pytest.mark.parametrize("total", [1, 7, 24_999, 60_000, 1_000_000, 2_500_000, 5_000_000])
+def test_slices_shrink_and_stay_fewer_than_sqlite_attaches(total):
+    from parindex.registers.loading import (
+        SQLITE_LAST_SLICE_ROWS,
+        SQLITE_MAX_SLICES,
+        SQLITE_SLICE_SHRINK,
+        slice_sizes,
+    )
 
     sizes = slice_sizes(total)
     assert sum(sizes) == total and all(sizes)
     # SQLite attaches at most ten files, and each slice stays attached until the commit.
     assert len(sizes) <= SQLITE_MAX_SLICES < 10
-    # Each slice at most 1.4 times the one before while the largest is 250.000 rows or less
-    # (a register of up to about 1,7 M rows), the last one a remainder.
-    if total <= 1_700_000:
-        for before, after in itertools.pairwise(sizes[:-1]):
-            assert after <= 1.4 * before + 1 and after <= 250_000
-    assert slice_sizes(12, 1, 1) == [1, 2, 2, 2, 2, 2, 1]
+    # Each slice about 0.88 times the one before; the last, which nothing overlaps, is the
+    # smallest, yet not below 25.000 rows unless the file is one slice.
+    for before, after in itertools.pairwise(sizes):
+        assert abs(after - SQLITE_SLICE_SHRINK * before) <= 2
+    assert len(sizes) == 1 or sizes[-1] >= SQLITE_LAST_SLICE_ROWS
+    if total < 2 * SQLITE_LAST_SLICE_ROWS:
+        assert sizes == [total]
+    if total >= 1_000_000:
+        assert len(sizes) == SQLITE_MAX_SLICES and sizes[-1] < total / SQLITE_MAX_SLICES
+
+
+def test_slice_sizes_edges():
+    from parindex.registers.loading import slice_sizes
+
+    assert slice_sizes(0) == []
+    assert slice_sizes(12, 1) == [2, 2, 2, 2, 1, 1, 1, 1]
+    assert slice_sizes(12, 1, 1.0, 3) == [4, 4, 4]
+    assert slice_sizes(100, 40) == [53, 47]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_more_slices_than_sqlite_could_attach(syt, tmp_path, monkeypatch):
     """One row a slice would be 12 staging files; SQLite attaches ten at most: the slices
-    grow instead, and all 12 rows go in (on PostgreSQL the slices are not used)."""
+    are fewer and larger instead, and all 12 rows go in (on PostgreSQL the slices are not
+    used)."""
     from parindex.registers import loading
 
-    monkeypatch.setattr(loading, "SQLITE_SLICE_ROWS", 1)
-    monkeypatch.setattr(loading, "SQLITE_FIRST_SLICE_ROWS", 1)
+    monkeypatch.setattr(loading, "SQLITE_LAST_SLICE_ROWS", 1)
     rows = [
         f"M-{i:04d};1.1;CDC B;1;02/01/2025 08:00;10/01/2025 17:00;09/01/2025 10:00;9"
         for i in range(12)

@@ -79,17 +79,23 @@ COLUMNS = (
 DATA = tuple(c for c in COLUMNS if c not in KEY and c != "batch_id")
 # Rows per chunk sent to COPY (bounded memory for the CSV text).
 COPY_CHUNK = 200_000
-# SQLite's page cache during a bulk load, in KiB (the default is 2 MB).
-SQLITE_CACHE_KIB = 256 * 1024
-# Rows per slice staged while SQLite inserts the previous one. The first slice is small,
-# since nothing else can happen while it is staged; each next one is at most GROWTH times
-# the previous, since SQLite inserts a slice in about the time the next one, that much
-# larger, takes to stage (inserting slows as the indexes grow): the inserting core then
-# seldom waits. Every slice stays attached until the transaction ends and SQLite attaches
-# at most ten files, so a larger register grows its slices faster (`slice_sizes`).
-SQLITE_SLICE_ROWS = 250_000
-SQLITE_FIRST_SLICE_ROWS = 50_000
-SQLITE_SLICE_GROWTH = 1.4
+# SQLite's page cache during a bulk load, in KiB (the default is 2 MB): enough for the
+# pages the inserts keep changing (the (unit, received on) index takes each unit's dates at
+# scattered places), not so much that the pages written once (the table and the key, both in
+# the order of the rows) wait in it for the commit. Those spill to the write-ahead log while
+# the staging thread is the slower side, instead of all at the commit, which nothing
+# overlaps: 256 MB made the same import about 0.5 s slower, with the same log.
+SQLITE_CACHE_KIB = 32 * 1024
+# The slices staged while SQLite inserts the one before. The staging thread is the slower
+# side of the pipeline and never waits, so the load takes about the time to stage every
+# slice plus the time to insert the last one, which nothing else overlaps: the slices shrink,
+# each SHRINK times the one before (inserting slows as the indexes grow, so a slice takes
+# about as long to insert as the next, smaller one to stage), the last at least
+# LAST_SLICE_ROWS (a staging file has a fixed cost; a small file is one slice). Every slice
+# stays attached until the transaction ends and SQLite attaches at most ten files, so at
+# most MAX_SLICES: a larger register gets larger slices.
+SQLITE_SLICE_SHRINK = 0.88
+SQLITE_LAST_SLICE_ROWS = 25_000
 SQLITE_MAX_SLICES = 8
 # Rows per executemany inside a caller's transaction (see _load_sqlite_inside).
 INSIDE_BATCH_ROWS = 50_000
@@ -261,27 +267,23 @@ def staging_dir() -> Path:
 
 def slice_sizes(
     total: int,
-    first: int | None = None,
-    largest: int | None = None,
-    growth: float | None = None,
+    smallest: int | None = None,
+    shrink: float | None = None,
     most: int | None = None,
 ) -> list[int]:
-    """The rows of each staged slice for `total` rows: from `first`, each at most `growth`
-    times the previous and at most `largest`, in at most `most` slices (past that, the
-    slices grow faster and get larger, as little as needed)."""
-    first = max(1, first or SQLITE_FIRST_SLICE_ROWS)
-    largest = max(first, largest or SQLITE_SLICE_ROWS)
-    growth = max(1.0, growth or SQLITE_SLICE_GROWTH)
+    """The rows of each staged slice for `total` rows: as many slices as fit in `most` with
+    the last at least `smallest` rows, each about `shrink` times the one before."""
+    smallest = max(1, smallest or SQLITE_LAST_SLICE_ROWS)
+    shrink = min(1.0, max(0.01, shrink or SQLITE_SLICE_SHRINK))
     most = max(1, most or SQLITE_MAX_SLICES)
-    while True:
-        sizes, size = [], first
-        while sum(sizes) < total and len(sizes) < most:
-            sizes.append(min(size, total - sum(sizes)))
-            size = min(largest, max(size + 1, int(size * growth)))
-        if sum(sizes) >= total:
+    for count in range(min(most, total), 1, -1):
+        weights = list(itertools.accumulate(shrink**i for i in range(count)))
+        # Rounded where the slices end, so that they add up to `total` exactly.
+        ends = [round(total * w / weights[-1]) for w in weights]
+        sizes = [b - a for a, b in itertools.pairwise([0, *ends]) if b > a]
+        if sizes[-1] >= smallest:
             return sizes
-        growth *= 1.1
-        largest = max(largest + 1, int(largest * 1.1))
+    return [total] if total > 0 else []
 
 
 def _chunks(frame: pl.DataFrame, sizes: list[int]) -> list[pl.DataFrame]:
@@ -381,7 +383,7 @@ def _load_sqlite(frame: pl.DataFrame, progress, after) -> LoadCounts:
         cursor.execute("PRAGMA temp_store")
         temp_store = cursor.fetchone()[0]
         try:
-            # A larger page cache while a million index entries go in.
+            # A larger page cache while a million index entries go in (SQLITE_CACHE_KIB).
             cursor.execute(f"PRAGMA main.cache_size = -{SQLITE_CACHE_KIB}")
             # The commit only appends to the write-ahead log; copying the log into the
             # database file (a second write of every page) is left to `checkpoint`, which
