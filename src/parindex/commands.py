@@ -247,6 +247,11 @@ class ParindexCommand(BaseCommand):
 
     summary = ""
     database_use: str | dict | None = CREATE
+    # Django's system checks look at the code (models, URLs, settings), not at the data: they
+    # run where the code is put to work (`parindex serve`, `parindex migrate`) and in the test
+    # suite, not before every import or listing, which they would keep waiting a third of a
+    # second (the check of the URLs imports every page's module).
+    requires_system_checks: list | str = []
     empty_json: object = ()  # what `--json` prints where there is no database (a SHOW)
 
     def get_version(self):

@@ -157,6 +157,7 @@ class Command(ParindexCommand):
     )
     summary = gettext_lazy("Start the web interface on this machine")
     database_use = SELF  # the port is checked first, then the database prepared
+    requires_system_checks = "__all__"  # the code is put to work: Django's checks first
 
     def add_arguments(self, parser):
         parser.add_argument(
