@@ -434,7 +434,7 @@ def test_cli_refusals(unit, args):
 
 
 def test_a_profile_fits_beside_the_unit_in_one_integer():
-    """The counts group by the unit's id times 2³² plus the profile (`_dossier_counts`):
+    """On SQLite the counts group by the unit's id times 2³² plus the profile (`_dossier_counts`):
     every profile must have fewer bits than that, or units would mix."""
     from parindex.domain.indicators import period_of_year
     from parindex.registers import indicators

@@ -259,7 +259,7 @@ def _counts_of_profile(start: date, end: date, options: Options):
 def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[int, dict]:
     """The classes and `_DOSSIER_COUNTS` per unit, from one pass over the dossiers: each
     dossier's conditions are evaluated once, into its profile (`_profile`), and the database
-    returns how many dossiers of each unit have each profile — a few hundred rows — which are
+    returns how many dossiers of each unit have each profile — some thousands of rows — which are
     added up here into every count."""
     dossiers = _unit_filter(Dossier.objects, unit_ids).filter(base_condition(start, end))
     profile = _profile(start, end, options)
@@ -268,16 +268,24 @@ def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[
     def query(queryset) -> tuple[str, list]:
         inner = queryset.annotate(k_profile=profile).values("unit_id", "k_profile").order_by()
         sql, params = inner.query.sql_with_params()
-        # A fence: grouped directly, SQLite walks the unit index and reads each row at random
-        # (twice as slow as reading the table in order and sorting the profiles), and would
-        # evaluate the profile again for the output. SQLite does not flatten a subquery with a
-        # LIMIT, PostgreSQL none with an OFFSET.
-        fence = "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
-        # Grouped by one integer, the unit and the profile side by side, rather than by the
-        # two columns: SQLite sorts a million single keys a quarter faster.
-        key = f"{quote('unit_id')} * {_UNIT_FACTOR} + {quote('k_profile')}"
+        unit, code = quote("unit_id"), quote("k_profile")
+        if connection.vendor != "sqlite":
+            # PostgreSQL hashes the pair, and splits the scan over its parallel workers (a
+            # fence such as OFFSET 0 would keep it on one; they need fresh statistics, which
+            # a large import leaves: `loading.POSTGRESQL_ANALYZE_ROWS`).
+            return (
+                f"SELECT {unit}, {code}, COUNT(*) FROM ({sql}) AS counted GROUP BY {unit}, {code}",
+                list(params),
+            )
+        # A fence (SQLite does not flatten a subquery with a LIMIT): grouped directly, SQLite
+        # walks the unit index and reads each row at random (twice as slow as reading the
+        # table in order and sorting the profiles), and would evaluate the profile again for
+        # the output. It groups by sorting: one integer a row, the unit and the profile side
+        # by side, sorts a quarter faster than the pair.
+        key = f"{unit} * {_UNIT_FACTOR} + {code}"
         return (
-            f"SELECT {key}, COUNT(*) FROM ({sql} {fence}) AS counted GROUP BY 1",
+            f"SELECT g / {_UNIT_FACTOR}, g % {_UNIT_FACTOR}, COUNT(*) FROM "
+            f"(SELECT {key} AS g FROM ({sql} LIMIT -1) AS profiled) AS counted GROUP BY g",
             list(params),
         )
 
@@ -285,8 +293,7 @@ def _dossier_counts(unit_ids, start: date, end: date, options: Options) -> dict[
     names = _counts_of_profile(start, end, options)
     empty = dict.fromkeys((*ind.CLASSES, *_DOSSIER_COUNTS), 0)
     counts: dict[int, dict[str, int]] = {}
-    for key, number in rows:
-        unit_id, code = divmod(key, _UNIT_FACTOR)
+    for unit_id, code, number in rows:
         unit_counts = counts.setdefault(unit_id, dict(empty))
         for name in names(code):
             unit_counts[name] += number

@@ -79,6 +79,8 @@ COLUMNS = (
 DATA = tuple(c for c in COLUMNS if c not in KEY and c != "batch_id")
 # Rows per chunk sent to COPY (bounded memory for the CSV text).
 COPY_CHUNK = 200_000
+# From this many rows written on, a PostgreSQL import refreshes the table's statistics.
+POSTGRESQL_ANALYZE_ROWS = 10_000
 # SQLite's page cache during a bulk load, in KiB (the default is 2 MB): enough for the
 # pages the inserts keep changing (the (unit, received on) index takes each unit's dates at
 # scattered places), not so much that the pages written once (the table and the key, both in
@@ -500,6 +502,11 @@ def _load_postgresql(frame: pl.DataFrame, progress, after) -> LoadCounts:
         first = not _holds_dossiers(cursor, unit_ids)
         counts = _write(cursor, staging, "postgresql", total, first)
         cursor.execute(f"DROP TABLE {staging}")
+        # The planner's statistics still describe the table before the load (autovacuum
+        # analyzes it later, at its own pace): the counts that follow a large import would
+        # be planned for a table a fraction of its size, without parallel workers.
+        if counts.created + counts.updated >= POSTGRESQL_ANALYZE_ROWS:
+            cursor.execute(f"ANALYZE {TABLE}")
         _after(after)
     _report(progress, "load", total, total)
     return counts
