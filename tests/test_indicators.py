@@ -441,3 +441,86 @@ def test_a_profile_fits_beside_the_unit_in_one_integer():
 
     flags = indicators.flag_conditions(*period_of_year(2025))
     assert 1 << (indicators._CLASS_BITS + len(flags)) <= indicators._UNIT_FACTOR
+
+
+def test_the_stored_facts_are_the_conditions(syt, tmp_path):
+    """Each bit of `facts` that the import works out in Polars selects exactly the dossiers
+    its condition in SQL selects (`registers.facts.FACTS`): on a generated register with every
+    channel, status and return method, imported through the real import."""
+    from parindex.registers import facts
+    from parindex.registers.generate import dossiers, write
+    from parindex.registers.imports import import_register
+
+    import_register("dossiers", write(dossiers(500, ["A"], 2025, seed=11), tmp_path / "a.csv"))
+    for name, (condition, _expression) in facts.FACTS.items():
+        by_condition = set(Dossier.objects.filter(condition).values_list("pk", flat=True))
+        by_bit = set(Dossier.objects.filter(facts.has(name)).values_list("pk", flat=True))
+        assert by_bit == by_condition, name
+        assert 0 < len(by_condition) < 500 or name == "disliked", name
+
+
+FACT_COLUMNS = (
+    "channel",
+    "return_method",
+    "apology",
+    "apology_at",
+    "due_at",
+    "digitised",
+    "electronic_result",
+    "fee",
+    "fee_exempt",
+    "paid_online",
+    "satisfaction",
+)
+
+
+def test_the_facts_in_polars_and_in_sql_agree_on_nulls(unit):
+    """Every combination of null, false and true (and of the channels and return methods):
+    the facts SQL sets on rows written through the ORM equal the facts Polars works out from
+    the same rows, as the import does."""
+    import itertools
+
+    import polars as pl
+
+    from parindex.registers import facts
+
+    due = at(date(2025, 3, 10), 17)  # as `dossier` sets due_at
+    values = itertools.product(
+        (1, 2, 3),
+        (None, 1, 3),
+        (None, False, True),
+        (None, due - timedelta(hours=1), due + timedelta(hours=1)),
+        (None, False, True),
+        (None, 0, 5000),
+        ("", "không hài lòng", "hài lòng"),
+    )
+    rows = [
+        dossier(
+            unit,
+            f"F-{n:05d}",
+            date(2025, 3, 1),
+            due=date(2025, 3, 10),
+            channel=channel,
+            return_method=returned,
+            apology=flag,
+            apology_at=apology_at,
+            digitised=flag,
+            electronic_result=flag,
+            paid_online=flag,
+            fee_exempt=exempt,
+            fee=fee,
+            satisfaction=rating,
+        )
+        for n, (channel, returned, flag, apology_at, exempt, fee, rating) in enumerate(values)
+    ]
+    Dossier.objects.bulk_create(rows)
+    columns = ["facts", *FACT_COLUMNS]
+    stored = pl.DataFrame(
+        list(Dossier.objects.order_by("pk").values_list(*columns)),
+        schema=columns,
+        orient="row",
+        infer_schema_length=None,
+    )
+    worked_out = stored.select(facts.of_frame())
+    assert stored["facts"].to_list() == worked_out.to_series().to_list()
+    assert len(set(stored["facts"].to_list())) > 50

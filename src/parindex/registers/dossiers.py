@@ -631,7 +631,7 @@ def _permission_problems(typed: pl.DataFrame, units: dict, user) -> list[RowProb
 
 
 def _table_frame(typed: pl.DataFrame) -> pl.DataFrame:
-    """The checked rows as the table's columns (loading.COLUMNS but batch_id)."""
+    """The checked rows as the table's columns (loading.COLUMNS but those the load adds)."""
     renamed = typed.rename({column: field for column, field in FIELDS.items()})
     ended = (
         pl.when(pl.col("status").is_in(ENDED_STATUSES))
@@ -649,4 +649,4 @@ def _table_frame(typed: pl.DataFrame) -> pl.DataFrame:
         local_date(frame["due_at"]).alias("due_on"),
         local_date(frame["ended_at"]).alias("ended_on"),
     )
-    return frame.select(c for c in loading.COLUMNS if c != "batch_id")
+    return frame.select(c for c in loading.COLUMNS if c not in loading.ADDED)

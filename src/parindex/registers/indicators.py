@@ -43,22 +43,17 @@ from django.utils import timezone
 
 from parindex.domain import indicators as ind
 from parindex.domain.indicators import NATIONAL, Figure, Options
-from parindex.registers import apart
+from parindex.registers import apart, facts
 from parindex.registers.models import (
-    Channel,
     DirectiveTask,
     Dossier,
     Feedback,
     PlanTask,
     RegisterKind,
     RequiredReport,
-    ReturnMethod,
     Status,
 )
 from parindex.units.models import Unit
-
-# A rating the 766 satisfaction index counts against the unit (danh_gia_hai_long).
-DISLIKED = ("không hài lòng", "Không hài lòng", "KHÔNG HÀI LÒNG", "khong hai long", "unsatisfied")
 
 
 def _end_of_day(day: date) -> datetime:
@@ -117,22 +112,14 @@ def class_conditions(start: date, end: date, options: Options = NATIONAL) -> dic
 
 
 def flag_conditions(start: date, end: date) -> dict[str, Q]:
-    """Facts of a dossier that the lists and counts combine with its class."""
-    return {
+    """Facts of a dossier that the lists and counts combine with its class: the two that
+    depend on the period, then those its own row decides, stored as bits (`registers.facts`,
+    in that order: `_profile` reads them as one column)."""
+    period = {
         "in_period": Q(received_on__gte=start),
-        "online": Q(channel=Channel.ONLINE),
-        "postal_channel": Q(channel=Channel.POSTAL),
-        "postal_any": Q(channel=Channel.POSTAL) | Q(return_method=ReturnMethod.POSTAL),
         "returned": Q(returned_at__isnull=False) & Q(ended_on__lte=end),
-        "return_postal": Q(return_method=ReturnMethod.POSTAL),
-        "apology_in_time": Q(apology=True)
-        & (Q(apology_at__isnull=True) | Q(due_at__isnull=True) | Q(apology_at__lte=F("due_at"))),
-        "digitised": Q(digitised=True),
-        "electronic": Q(electronic_result=True),
-        "fee_payable": Q(fee__gt=0) & ~Q(fee_exempt=True),
-        "paid_online": Q(paid_online=True),
-        "disliked": Q(satisfaction__in=DISLIKED),
     }
+    return period | {name: facts.has(name) for name in facts.FACTS}
 
 
 def combinations(options: Options = NATIONAL) -> dict[str, tuple[tuple, tuple, tuple]]:
@@ -212,20 +199,23 @@ PARALLEL_FROM = 200_000
 
 def _profile(start: date, end: date, options: Options) -> Case:
     """The SQL expression of a dossier's profile: its class (a CASE over `class_decisions`,
-    first match wins) plus a bit per flag set."""
+    first match wins), a bit per period flag set, and the row's stored facts above them (the
+    bits `flag_conditions` tests, in its order)."""
     decisions = class_decisions(start, end, options)
     profile = Case(
         *(When(test, then=Value(ind.CLASSES.index(cls))) for cls, test in decisions[:-1]),
         default=Value(ind.CLASSES.index(decisions[-1][0])),
         output_field=IntegerField(),
     )
-    for bit, condition in enumerate(flag_conditions(start, end).values()):
+    flags = flag_conditions(start, end)
+    period = len(flags) - len(facts.FACTS)
+    for bit, condition in enumerate(list(flags.values())[:period]):
         profile += Case(
             When(condition, then=Value(1 << (_CLASS_BITS + bit))),
             default=Value(0),
             output_field=IntegerField(),
         )
-    return profile
+    return profile + F("facts") * Value(1 << (_CLASS_BITS + period))
 
 
 def _counts_of_profile(start: date, end: date, options: Options):

@@ -30,6 +30,8 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, transaction
 
+from parindex.registers import facts
+
 TABLE = "registers_dossier"
 KEY = ("unit_id", "year", "code")
 # Every column an import writes, in table order (id is the database's).
@@ -74,7 +76,10 @@ COLUMNS = (
     "satisfaction",
     "note",
     "batch_id",
+    "facts",
 )
+# The columns `load_dossiers` adds to the checked rows.
+ADDED = ("batch_id", "facts")
 # What "unchanged" compares: everything but the key and the batch.
 DATA = tuple(c for c in COLUMNS if c not in KEY and c != "batch_id")
 # Rows per chunk sent to COPY (bounded memory for the CSV text).
@@ -113,11 +118,14 @@ class LoadCounts:
 def load_dossiers(
     frame: pl.DataFrame, batch_id: int | None, progress=None, after=None
 ) -> LoadCounts:
-    """Write `frame` (the COLUMNS but batch_id) into the register in one transaction;
+    """Write `frame` (the COLUMNS but the ADDED, worked out here) into the register in one
+    transaction;
     `after()` is called inside it once the rows are written (the `registers_changed`
     announcement). Best called outside any transaction: on SQLite the staging files are
     attached to the connection, which a surrounding transaction keeps from detaching them."""
-    frame = frame.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")).select(COLUMNS)
+    frame = frame.with_columns(
+        pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), facts.of_frame().alias("facts")
+    ).select(COLUMNS)
     if frame.height == 0:
         return LoadCounts()
     if connection.vendor == "postgresql":

@@ -132,6 +132,17 @@ class TimeLimitUnit(models.TextChoices):
     HOURS = "hours", _("working hours")
 
 
+class DossierQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written through the ORM (tests, scripts) get their `facts` set in SQL; the
+        import writes its rows in bulk with the facts it worked out (`registers.facts`)."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        from parindex.registers import facts
+
+        facts.refresh(self.model.objects.filter(pk__in=[o.pk for o in created if o.pk]))
+        return created
+
+
 class Dossier(models.Model):
     """One dossier of the one-stop register. The applicant's name, address and telephone are
     personal data (Luật 91/2025/QH15) that no indicator needs: an import reads past them and
@@ -192,6 +203,9 @@ class Dossier(models.Model):
     fee_exempt = models.BooleanField(_("exempt from fees"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=50, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The facts its own row decides, one bit each (`registers.facts`): what the counts and
+    # the lists read instead of testing ten conditions per row. Set by whoever writes the row.
+    facts = models.PositiveIntegerField(_("facts"), default=0, editable=False)
     batch = models.ForeignKey(
         RegisterImport,
         verbose_name=_("import"),
@@ -202,6 +216,8 @@ class Dossier(models.Model):
         db_index=False,
         db_constraint=False,  # a million rows: no cascade check on deleting an import record
     )
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dossier")
@@ -220,6 +236,13 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from parindex.registers import facts
+
+        facts.refresh(Dossier.objects.filter(pk=self.pk))
+        self.refresh_from_db(fields=["facts"])
 
 
 class Feedback(models.Model):
