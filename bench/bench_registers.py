@@ -12,8 +12,9 @@ with Tết, every channel and status) as a CSV file, then measures in one run:
     typing and checking every cell, units, keys, the bulk load with its indexes and the
     upsert), into SQLite (three times, each into a fresh copy of one migrated database, the
     median) and into PostgreSQL (once; a throwaway cluster started here with initdb/pg_ctl,
-    as scripts/test does). Every measurement starts after `sync`, so that the files written
-    before it are not flushed during it;
+    as scripts/test does, its parallel workers per query set to the cores less one). Every
+    measurement starts after `sync`, so that the files written before it are not flushed
+    during it;
 (c) the indicators of every unit for the year (`registers.indicators.compute`), in a fresh
     process: the first call (cold), the same call again, and on SQLite the same call counted
     on one connection instead of side by side (`registers.indicators.PARALLEL_FROM`).
@@ -183,7 +184,10 @@ class Postgres:
             "start",
             "-o",
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            # A server configured for its cores (docs/scale.md): the leader and this many
+            # workers, one process per core; the default, 2, puts three on these two.
+            f"-c max_parallel_workers_per_gather={max(1, len(os.sched_getaffinity(0)) - 1)}",
         )
         return f"postgres://parindex@127.0.0.1:{self.port}/postgres"
 
