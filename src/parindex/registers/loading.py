@@ -119,10 +119,10 @@ def load_dossiers(
     frame: pl.DataFrame, batch_id: int | None, progress=None, after=None
 ) -> LoadCounts:
     """Write `frame` (the COLUMNS but the ADDED, worked out here) into the register in one
-    transaction;
-    `after()` is called inside it once the rows are written (the `registers_changed`
-    announcement). Best called outside any transaction: on SQLite the staging files are
-    attached to the connection, which a surrounding transaction keeps from detaching them."""
+    transaction; `after()` is called inside it once the rows are written (the
+    `registers_changed` announcement). Best called outside any transaction: on SQLite the
+    staging files are attached to the connection, which a surrounding transaction keeps from
+    detaching them."""
     frame = frame.with_columns(
         pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), facts.of_frame().alias("facts")
     ).select(COLUMNS)
