@@ -338,6 +338,66 @@ def _ranking_keys(items: Mapping[str, tuple[Decimal, Decimal]], precision: int) 
     return keys
 
 
+def rank_group(
+    framework: Framework, members: list[str], scores: Mapping[str, UnitScore]
+) -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
+    """The places of one peer group's `members` (unit codes): by total, and in each top-level
+    node ((unit, node) → place). The what-if ranks one changed unit among its peers with it."""
+    method, precision = framework.ranking.method, framework.ranking.precision
+    totals = {code: (scores[code].total, scores[code].max) for code in members}
+    places = rank(_ranking_keys(totals, precision), method)
+    node_places: dict[tuple[str, str], Place] = {}
+    for node in framework.nodes:
+        figures = {
+            code: (scores[code].nodes[node.code].score, scores[code].nodes[node.code].max)
+            for code in members
+        }
+        for code, place in rank(_ranking_keys(figures, precision), method).items():
+            node_places[(code, node.code)] = place
+    return places, node_places
+
+
+def unit_result(
+    framework: Framework,
+    unit: UnitInfo,
+    score: UnitScore,
+    place: Place | None,
+    node_places: Mapping[tuple[str, str], Place],
+    last: UnitResult | None,
+    previous_framework: Framework | None,
+) -> UnitResult:
+    """One unit's result: its score, its places, and last year's figures (`last`, its
+    result in `previous_framework`) matched by code."""
+    node_results = []
+    for node in framework.nodes:
+        node_score = score.nodes[node.code]
+        previous_code = node.previous_code or node.code
+        earlier = None
+        if last is not None and previous_code != "-":
+            earlier = last.score.nodes.get(previous_code)
+        node_results.append(
+            NodeResult(
+                node.code,
+                node.title,
+                node_score.score,
+                node_score.max,
+                node_places.get((unit.code, node.code)),
+                earlier,
+                previous_code if earlier else None,
+            )
+        )
+    previous_result = None
+    if last is not None and previous_framework is not None:
+        previous_result = PreviousResult(
+            previous_framework.code,
+            last.score.total,
+            last.score.max,
+            last.score.index_pct,
+            last.place,
+        )
+    return UnitResult(unit, score, place, node_results, previous_result)
+
+
 def compute_results(
     framework: Framework,
     units: list[UnitInfo],
@@ -348,71 +408,43 @@ def compute_results(
 
     Units without a group are scored but not ranked: there is no one to rank them against.
     """
-    method, precision = framework.ranking.method, framework.ranking.precision
     steps = plan(framework)
     scores = {
         unit.code: score_unit(framework, stages_by_unit.get(unit.code, {}), steps) for unit in units
     }
-    groups: dict[str, list[UnitInfo]] = {}
+    groups: dict[str, list[str]] = {}
     for unit in units:
         if unit.group:
-            groups.setdefault(unit.group, []).append(unit)
+            groups.setdefault(unit.group, []).append(unit.code)
 
     places: dict[str, Place] = {}
     node_places: dict[tuple[str, str], Place] = {}
     for members in groups.values():
-        totals = {u.code: (scores[u.code].total, scores[u.code].max) for u in members}
-        places.update(rank(_ranking_keys(totals, precision), method))
-        for node in framework.nodes:
-            figures = {
-                u.code: (scores[u.code].nodes[node.code].score, scores[u.code].nodes[node.code].max)
-                for u in members
-            }
-            for code, place in rank(_ranking_keys(figures, precision), method).items():
-                node_places[(code, node.code)] = place
+        group_places, group_node_places = rank_group(framework, members, scores)
+        places.update(group_places)
+        node_places.update(group_node_places)
 
     previous_units = {r.unit.code: r for r in previous.units} if previous else {}
-    results = []
-    for unit in units:
-        score = scores[unit.code]
-        last = previous_units.get(unit.code)
-        node_results = []
-        for node in framework.nodes:
-            node_score = score.nodes[node.code]
-            previous_code = node.previous_code or node.code
-            earlier = None
-            if last is not None and previous_code != "-":
-                earlier = last.score.nodes.get(previous_code)
-            node_results.append(
-                NodeResult(
-                    node.code,
-                    node.title,
-                    node_score.score,
-                    node_score.max,
-                    node_places.get((unit.code, node.code)),
-                    earlier,
-                    previous_code if earlier else None,
-                )
-            )
-        previous_result = None
-        if last is not None and previous is not None:
-            previous_result = PreviousResult(
-                previous.framework.code,
-                last.score.total,
-                last.score.max,
-                last.score.index_pct,
-                last.place,
-            )
-        results.append(
-            UnitResult(unit, score, places.get(unit.code), node_results, previous_result)
+    previous_framework = previous.framework if previous else None
+    results = [
+        unit_result(
+            framework,
+            unit,
+            scores[unit.code],
+            places.get(unit.code),
+            node_places,
+            previous_units.get(unit.code),
+            previous_framework,
         )
+        for unit in units
+    ]
 
     def order(result: UnitResult):
         rank_value = result.place.rank if result.place and result.place.rank else 10**9
         return (result.unit.group or "\uffff", rank_value, result.unit.code)
 
     results.sort(key=order)
-    return Results(framework, results, previous.framework if previous else None)
+    return Results(framework, results, previous_framework)
 
 
 # --- the published JSON shape ----------------------------------------------------------------
