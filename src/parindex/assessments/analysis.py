@@ -93,8 +93,9 @@ def published(framework: Framework, unit: Unit) -> Published:
 
 
 def _reasons(framework: Framework, unit: Unit) -> dict[str, str]:
-    """The appraiser's reason per criterion: the last round's comment, else the reason given
-    when an appraisal stage changed the criterion's points (the audit trail)."""
+    """The appraiser's reason per criterion: the last round's comment, else the reason a
+    person gave when an appraisal stage changed the criterion's points (the audit trail; an
+    import's "reason" is its file name, not an appraiser's word)."""
     reasons: dict[str, str] = {}
     changes = (
         AuditEntry.objects.filter(
@@ -102,6 +103,7 @@ def _reasons(framework: Framework, unit: Unit) -> dict[str, str]:
             unit=unit,
             stage__in=(APPRAISAL, APPRAISAL2, FINAL),
             field="points",
+            user__isnull=False,
         )
         .exclude(reason="")
         .order_by("at", "id")
