@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 
 from parindex.domain.framework import SURVEY, Node
+from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import DISPLAY_PLACES, quantize
 from parindex.domain.ranking import Place
 from parindex.domain.scoring import NOT_APPLICABLE, ZERO, Results, UnitResult, UnitScore
@@ -48,6 +49,13 @@ BY_APPRAISAL = "appraisal"
 BY_BOTH = "both"
 BY_SURVEY = "survey"
 BY_UNKNOWN = "unknown"  # recorded results: no self-assessment to compare with
+LOST_BY_LABELS = {
+    BY_SELF: N_("self-assessment"),
+    BY_APPRAISAL: N_("appraisal"),
+    BY_BOTH: N_("self-assessment and appraisal"),
+    BY_SURVEY: N_("survey"),
+    BY_UNKNOWN: N_("not known"),
+}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.urls import path
 from parindex.web import (
     dashboards,
     home,
+    improvement,
     people,
     register_import,
     register_rows,
@@ -19,6 +20,7 @@ urlpatterns = [
     *home.urls,
     *rounds.urls,
     *people.urls,
+    *improvement.urls,
     *dashboards.urls,
     *register_import.urls,  # before registers/<code>/<year>/
     *registers.urls,

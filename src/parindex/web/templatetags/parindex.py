@@ -280,3 +280,19 @@ def computed_text(row):
     from parindex.assessments.scores import computed_text as describe_computed
 
     return render(describe_computed(row.computed, row.node.effective_max))
+
+
+@register.filter
+def place(value):
+    """A place as the pages write it (`dashboards.place_text`): "3/21", "3/21 (tied)"."""
+    from parindex.web.dashboards import place_text
+
+    return place_text(value)
+
+
+@register.filter
+def lost_by(value):
+    """Who lost a criterion's points (`domain.losses`), in words."""
+    from parindex.domain.losses import LOST_BY_LABELS
+
+    return gettext(LOST_BY_LABELS.get(value, value))

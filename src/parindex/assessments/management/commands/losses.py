@@ -16,13 +16,6 @@ from parindex.domain.numbers import format_number
 from parindex.messages import render
 from parindex.units.models import Unit
 
-LOST_BY = {
-    losses.BY_SELF: gettext_lazy("self-assessment"),
-    losses.BY_APPRAISAL: gettext_lazy("appraisal"),
-    losses.BY_BOTH: gettext_lazy("self-assessment and appraisal"),
-    losses.BY_SURVEY: gettext_lazy("survey"),
-    losses.BY_UNKNOWN: "—",
-}
 
 
 def rank_text(place) -> str:
@@ -128,7 +121,7 @@ class Command(ParindexCommand):
                         format_number(item.max),
                         format_number(item.shown_lost),
                         format_number(item.recoverable),
-                        str(LOST_BY[item.lost_by]),
+                        _(losses.LOST_BY_LABELS[item.lost_by]),
                         format_number(item.previous_score)
                         if item.previous_score is not None
                         else "—",
