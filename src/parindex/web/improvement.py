@@ -91,6 +91,11 @@ class Field:
     raw: str  # what the user typed
     problem: str = ""
 
+    @property
+    def dom_id(self) -> str:
+        """An HTML id that keeps codes apart (1.12 and 11.2 both slugify to 112)."""
+        return self.name.replace(":", "-").replace(".", "_")
+
 
 def _fields(data, report, request) -> tuple[list[Field], list[Field]]:
     framework = data.results.framework
@@ -185,7 +190,9 @@ def what_if_page(request, framework, unit):
         }
     )
     if request.headers.get("HX-Request"):
-        return render(request, "web/_what_if_result.html", context)
+        # The fields stay as typed (the one being typed in keeps its focus); each field's
+        # problem, or its absence, comes along out of band.
+        return render(request, "web/_what_if_result.html", {**context, "oob": True})
     return render(request, "web/what_if.html", context)
 
 
