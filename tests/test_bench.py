@@ -78,3 +78,18 @@ def test_the_registers_benchmark_runs_and_reports_ratios(tmp_path):
     assert "× the floor" in out
     assert "(c) indicators of all 3 units for 2025, SQLite: cold" in out
     assert "PostgreSQL" in out
+
+
+def test_the_what_if_benchmark_runs_and_reports_ratios_and_its_target(tmp_path):
+    out = run_bench(
+        "bench_whatif.py", tmp_path, "--units", "3", "--criteria", "16", "--repeat", "3"
+    )
+    assert "3 units × 16 criteria" in out
+    for label in (
+        "what-if, page call (results in memory):",
+        "what-if, cold (results cache emptied):",
+        "engine only (whatif.what_if):",
+        "what-if page, HTMX request (HTTP):",
+    ):
+        assert label in out and "× the baseline" in out.split(label)[1].split("\n")[0], out
+    assert "[target ≤ 50 ms:" in out and "[target ≤ 100 ms:" in out

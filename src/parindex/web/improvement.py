@@ -97,10 +97,9 @@ class Field:
         return self.name.replace(":", "-").replace(".", "_")
 
 
-def _fields(data, report, request) -> tuple[list[Field], list[Field]]:
+def _fields(data, result, request) -> tuple[list[Field], list[Field]]:
     framework = data.results.framework
-    score = report.result.score
-    lost = {item.code for item in report.items if item.kind == losses.CRITERION_ITEM}
+    score = result.score
     criteria = []
     for leaf in framework.leaves():
         node = score.nodes[leaf.code]
@@ -117,7 +116,7 @@ def _fields(data, report, request) -> tuple[list[Field], list[Field]]:
                 request.GET.get(POINTS + leaf.code, "").strip(),
             )
         )
-    criteria.sort(key=lambda f: f.key not in lost)
+    criteria.sort(key=lambda f: f.current >= f.max)
     for key, label in ((BONUS, _("Bonus points")), (PENALTY, _("Penalty points"))):
         current = score.bonus if key == BONUS else score.penalty
         cap = framework.bonus_max if key == BONUS else framework.penalty_max
@@ -149,8 +148,8 @@ def what_if_page(request, framework, unit):
     context = {"framework": model, "unit": unit_, "refusal": refusal}
     if data is None:
         return render(request, "web/what_if.html", context)
-    report = loss_report(data)
-    criteria, inputs = _fields(data, report, request)
+    result = next(r for r in data.results.units if r.unit.code == unit_.code)
+    criteria, inputs = _fields(data, result, request)
     points, values, problems = read_settings(
         data.results.framework,
         {f.key: f.raw for f in criteria if f.raw},
