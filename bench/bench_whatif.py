@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_results import Timing, duration, framework_document, timed  # noqa: E402
+from bench.bench_results import Timing, duration, timed
 
 TARGET_MS = 50
 PAGE_TARGET_MS = 100

@@ -282,13 +282,7 @@ def test_settings_of_unknown_or_inner_nodes_are_refused():
 
 def test_an_input_set_recomputes_the_criteria_that_read_it():
     results, stages = results_of(
-        [
-            {
-                SELF: StageData(
-                    {"1.1": D(2)}, {"dossiers.received": D(100), "dossiers.postal": D(5)}
-                )
-            }
-        ]
+        [{SELF: StageData({"1.1": D(2)}, {"dossiers.received": D(100), "dossiers.postal": D(5)})}]
     )
     before = results.units[0]
     assert before.score.leaves["1.2"].outcome.status == SCORED

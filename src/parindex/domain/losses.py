@@ -254,7 +254,10 @@ def _apportioned(items: list[Loss], score: UnitScore) -> list[Loss]:
     step = Decimal(1).scaleb(-DISPLAY_PLACES)
     shown = [quantize(item.lost) for item in items]
     wanted = (
-        quantize(score.max) - quantize(score.total) + quantize(score.bonus) - quantize(score.penalty)
+        quantize(score.max)
+        - quantize(score.total)
+        + quantize(score.bonus)
+        - quantize(score.penalty)
     )
     off = int((wanted - sum(shown, ZERO)) / step)
     if off and items:

@@ -88,11 +88,17 @@ def check_settings(
                     {"code": key},
                 )
             )
-        raise WhatIfError(Message(N_("“%(code)s” is neither a criterion nor an input of the framework"), {"code": key}))
+        raise WhatIfError(
+            Message(
+                N_("“%(code)s” is neither a criterion nor an input of the framework"), {"code": key}
+            )
+        )
     for key in values:
         if key not in inputs:
             raise WhatIfError(
-                Message(N_("no criterion of the framework reads an input “%(name)s”"), {"name": key})
+                Message(
+                    N_("no criterion of the framework reads an input “%(name)s”"), {"name": key}
+                )
             )
 
 
@@ -202,7 +208,13 @@ def with_points(framework: Framework, score: UnitScore, points: Mapping[str, Dec
         quantize(index_pct, framework.ranking.precision) if index_pct is not None else None
     )
     return replace(
-        score, nodes=nodes, bonus=bonus, penalty=penalty, total=total, index_pct=index_pct, band=band
+        score,
+        nodes=nodes,
+        bonus=bonus,
+        penalty=penalty,
+        total=total,
+        index_pct=index_pct,
+        band=band,
     )
 
 

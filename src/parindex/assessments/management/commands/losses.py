@@ -17,7 +17,6 @@ from parindex.messages import render
 from parindex.units.models import Unit
 
 
-
 def rank_text(place) -> str:
     if place is None or place.rank is None:
         return "—"
