@@ -404,6 +404,22 @@ def unknown_framework(code: str) -> CommandError:
     )
 
 
+def get_unit_or_refuse(code: str):
+    from parindex.units.models import Unit
+
+    unit = Unit.objects.select_related("group").filter(code=code).first()
+    if unit is None:
+        raise CommandError(_("there is no unit “%(unit)s”") % {"unit": code})
+    return unit
+
+
+def rank_text(place) -> str:
+    """A place as the command tables write it: "3/21", "3=/21" when shared, "—" unranked."""
+    if place is None or place.rank is None:
+        return "—"
+    return f"{place.rank}{'=' if place.tied else ''}/{place.of}"
+
+
 def get_framework_or_refuse(code: str):
     from parindex.frameworks.models import Framework
 

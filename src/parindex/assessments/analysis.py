@@ -27,8 +27,9 @@ from parindex.domain.scoring import (
     results_to_json,
     score_unit,
     self_scored,
+    stage_data,
 )
-from parindex.domain.whatif import WhatIf, WhatIfError, check_settings, what_if
+from parindex.domain.whatif import Settable, WhatIf, what_if
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit
 
@@ -75,16 +76,11 @@ def published(framework: Framework, unit: Unit) -> Published:
                 {"unit": unit.code, "code": framework.code},
             )
         )
-    rows = ScoreEntry.objects.filter(framework=framework, unit=unit).values_list(
-        "stage", "key", "points", "value"
+    stages = stage_data(
+        ScoreEntry.objects.filter(framework=framework, unit=unit).values_list(
+            "stage", "key", "points", "value"
+        )
     )
-    stages: dict[str, StageData] = {}
-    for stage, key, points, value in rows:
-        data = stages.setdefault(stage, StageData())
-        if points is not None:
-            data.points[key] = points
-        else:
-            data.values[key] = value
     previous = history[1] if len(history) > 1 else None
     return Published(framework, unit, results, previous, stages)
 
@@ -222,27 +218,32 @@ def read_settings(
     """The raw settings (as typed) read and checked as the score gate checks them: points
     against each criterion's rule, inputs against their kinds. Returns the points, the
     values, and a problem per key that could not be read."""
-    nodes = framework.node_map()
-    kinds = framework.inputs()
+    settable = Settable.of(framework)
     read_p: dict[str, Decimal] = {}
     read_v: dict[str, Decimal] = {}
     problems: dict[str, Message] = {}
     for key, raw in points.items():
         if raw is None or str(raw).strip() == "":
             continue
+        problem = settable.refusal(key, value=False)
         try:
-            check_settings(framework, {key: Decimal(0)}, {})
-            read_p[key] = read_points(key, raw, framework, nodes)
-        except (ValueRefused, WhatIfError) as exc:
-            problems[key] = exc.message
+            if problem is None:
+                read_p[key] = read_points(key, raw, framework, settable.nodes)
+        except ValueRefused as exc:
+            problem = exc.message
+        if problem is not None:
+            problems[key] = problem
     for key, raw in values.items():
         if raw is None or str(raw).strip() == "":
             continue
+        problem = settable.refusal(key, value=True)
         try:
-            check_settings(framework, {}, {key: Decimal(0)})
-            read_v[key] = read_input_value(key, kinds[key], raw)
-        except (ValueRefused, WhatIfError) as exc:
-            problems[key] = exc.message
+            if problem is None:
+                read_v[key] = read_input_value(key, settable.inputs[key], raw)
+        except ValueRefused as exc:
+            problem = exc.message
+        if problem is not None:
+            problems[key] = problem
     return read_p, read_v, problems
 
 

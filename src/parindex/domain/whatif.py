@@ -61,45 +61,51 @@ class WhatIf:
     points: Mapping[str, Decimal]
     values: Mapping[str, Decimal]
 
-    @property
-    def changed(self) -> bool:
-        return self.after.score.total != self.before.score.total
 
+@dataclass(frozen=True)
+class Settable:
+    """What a what-if may set, looked up once per framework: leaf criteria (plus BONUS and
+    PENALTY) by code, and the named inputs the rules read, with their kinds."""
 
-def settable(framework: Framework) -> tuple[dict[str, Node], dict[str, str]]:
-    """What a what-if may set: leaf criteria (plus BONUS and PENALTY) by code, and the named
-    inputs the rules read, with their kinds."""
-    return {node.code: node for node in framework.leaves()}, framework.inputs()
+    leaves: frozenset[str]
+    nodes: dict[str, Node]
+    inputs: dict[str, str]
+
+    @classmethod
+    def of(cls, framework: Framework) -> Settable:
+        leaves = frozenset(node.code for node in framework.leaves())
+        return cls(leaves, framework.node_map(), framework.inputs())
+
+    def refusal(self, key: str, *, value: bool) -> Message | None:
+        """Why `key` cannot be set (as an input's value, or as points), or None."""
+        if value:
+            if key in self.inputs:
+                return None
+            return Message(
+                N_("no criterion of the framework reads an input “%(name)s”"), {"name": key}
+            )
+        if key in (BONUS, PENALTY) or key in self.leaves:
+            return None
+        if key in self.nodes:
+            return Message(
+                N_("%(code)s sums its criteria: set the points of its criteria instead"),
+                {"code": key},
+            )
+        return Message(
+            N_("“%(code)s” is neither a criterion nor an input of the framework"), {"code": key}
+        )
 
 
 def check_settings(
     framework: Framework, points: Mapping[str, Decimal], values: Mapping[str, Decimal]
 ) -> None:
     """Refuses a setting of something that is not a criterion's points or a rule's input."""
-    leaves, inputs = settable(framework)
-    nodes = framework.node_map()
-    for key in points:
-        if key in (BONUS, PENALTY) or key in leaves:
-            continue
-        if key in nodes:
-            raise WhatIfError(
-                Message(
-                    N_("%(code)s sums its criteria: set the points of its criteria instead"),
-                    {"code": key},
-                )
-            )
-        raise WhatIfError(
-            Message(
-                N_("“%(code)s” is neither a criterion nor an input of the framework"), {"code": key}
-            )
-        )
-    for key in values:
-        if key not in inputs:
-            raise WhatIfError(
-                Message(
-                    N_("no criterion of the framework reads an input “%(name)s”"), {"name": key}
-                )
-            )
+    settable = Settable.of(framework)
+    for keys, value in ((points, False), (values, True)):
+        for key in keys:
+            problem = settable.refusal(key, value=value)
+            if problem is not None:
+                raise WhatIfError(problem)
 
 
 def peers(results: Results, unit: str) -> tuple[UnitResult, list[UnitResult]]:

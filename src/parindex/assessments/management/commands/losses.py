@@ -8,26 +8,14 @@ from parindex.commands import (
     ParindexCommand,
     emit_json,
     get_framework_or_refuse,
+    get_unit_or_refuse,
     positive_number,
+    rank_text,
     table,
 )
 from parindex.domain import losses
 from parindex.domain.numbers import format_number
 from parindex.messages import render
-from parindex.units.models import Unit
-
-
-def rank_text(place) -> str:
-    if place is None or place.rank is None:
-        return "—"
-    return f"{place.rank}{'=' if place.tied else ''}/{place.of}"
-
-
-def get_unit_or_refuse(code: str) -> Unit:
-    unit = Unit.objects.select_related("group").filter(code=code).first()
-    if unit is None:
-        raise CommandError(_("there is no unit “%(unit)s”") % {"unit": code})
-    return unit
 
 
 class Command(ParindexCommand):

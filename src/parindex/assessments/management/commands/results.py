@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from parindex.assessments.models import ScoreEntry, UnitAssessment
 from parindex.assessments.results import change_view, framework_results
-from parindex.commands import NEED, ParindexCommand, emit_json, get_framework_or_refuse, table
+from parindex.commands import (
+    NEED,
+    ParindexCommand,
+    emit_json,
+    get_framework_or_refuse,
+    rank_text,
+    table,
+)
 from parindex.domain import workflow
 from parindex.domain.numbers import format_number, format_percent
 from parindex.domain.scoring import Results, UnitResult, results_to_json
@@ -23,12 +30,6 @@ def _has_published(framework: Framework) -> bool:
         .values("unit_id")
     )
     return ScoreEntry.objects.filter(framework=framework).exclude(unit_id__in=unpublished).exists()
-
-
-def _rank(place) -> str:
-    if place is None or place.rank is None:
-        return "—"
-    return f"{place.rank}{'=' if place.tied else ''}/{place.of}"
 
 
 def _change(change) -> str:
@@ -146,7 +147,7 @@ class Command(ParindexCommand):
             for r in members:
                 s = r.score
                 row = [
-                    _rank(r.place),
+                    rank_text(r.place),
                     f"{r.unit.code} {r.unit.name}",
                     *(format_number(n.score) for n in r.nodes),
                     format_number(s.bonus),
@@ -159,7 +160,7 @@ class Command(ParindexCommand):
                     p = r.previous
                     row += [
                         format_number(p.total) if p else "—",
-                        _rank(p.place) if p else "—",
+                        rank_text(p.place) if p else "—",
                         _change(r.change),
                     ]
                 rows.append(row)
@@ -205,7 +206,11 @@ class Command(ParindexCommand):
                 "penalty": format_number(s.penalty),
             },
             _("Index: %(index)s — band: %(band)s — rank: %(rank)s")
-            % {"index": format_percent(s.index_pct), "band": s.band or "—", "rank": _rank(r.place)},
+            % {
+                "index": format_percent(s.index_pct),
+                "band": s.band or "—",
+                "rank": rank_text(r.place),
+            },
         ]
         if r.previous is not None:
             lines.append(
@@ -213,7 +218,7 @@ class Command(ParindexCommand):
                 % {
                     "code": r.previous.framework,
                     "total": format_number(r.previous.total),
-                    "rank": _rank(r.previous.place),
+                    "rank": rank_text(r.previous.place),
                     "delta": _change(r.change),
                 }
             )
@@ -229,7 +234,7 @@ class Command(ParindexCommand):
                 format_number(n.score),
                 format_number(n.max),
                 format_percent(pct),
-                _rank(n.place),
+                rank_text(n.place),
             ]
             if results.previous_framework is not None:
                 row += [

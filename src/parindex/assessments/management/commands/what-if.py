@@ -11,9 +11,16 @@ from parindex.assessments.analysis import (
     run_what_if,
     what_if_json,
 )
-from parindex.assessments.management.commands.losses import get_unit_or_refuse, rank_text
 from parindex.assessments.results import change_view
-from parindex.commands import NEED, ParindexCommand, emit_json, get_framework_or_refuse, table
+from parindex.commands import (
+    NEED,
+    ParindexCommand,
+    emit_json,
+    get_framework_or_refuse,
+    get_unit_or_refuse,
+    rank_text,
+    table,
+)
 from parindex.domain.comparison import signed
 from parindex.domain.framework import BONUS, PENALTY
 from parindex.domain.numbers import format_number, format_percent
