@@ -25,7 +25,7 @@ GROUPS = (
     (N_("Units"), ("units",)),
     (N_("Scores and results"), ("scores", "results")),
     (N_("Registers and indicators"), ("registers", "indicators", "calendar")),
-    (N_("Improvement"), ("losses", "what-if")),
+    (N_("Improvement"), ("losses", "what-if", "plan", "remind")),
     (N_("System"), ("info", "demo", "serve", "migrate")),
 )
 OWN_COMMANDS = {name for _group, names in GROUPS for name in names}

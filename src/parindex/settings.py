@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "parindex.frameworks",
     "parindex.assessments",
     "parindex.registers",
+    "parindex.plans",
     "parindex.library",
     "parindex.web",
     "axes",
@@ -198,6 +199,22 @@ LOGOUT_REDIRECT_URL = "login"
 EVIDENCE_ROOT = Path(os.getenv("PARINDEX_EVIDENCE_DIR") or DATA_DIR / "evidence")
 EVIDENCE_MAX_BYTES = int(os.getenv("PARINDEX_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# E-mail (the reminders of remediation items): sent through Django's backend when one is
+# configured: an SMTP server (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS) or any backend by its path (EMAIL_BACKEND). Without, reminders are in-app only.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.getenv("EMAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "parindex@localhost")
+EMAIL_CONFIGURED = bool(EMAIL_HOST or os.getenv("EMAIL_BACKEND"))
+# The hour (Asia/Ho_Chi_Minh) at which `parindex serve`'s worker sends the day's reminders.
+REMIND_HOUR = int(os.getenv("PARINDEX_REMIND_HOUR", "7"))
+# The address in the reminders' links (the server as its users reach it).
+SITE_URL = os.getenv("PARINDEX_SITE_URL", "http://127.0.0.1:8000")
 
 
 # --- Security and serving (issue 6) ---------------------------------------------------------

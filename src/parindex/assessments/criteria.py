@@ -237,17 +237,10 @@ def sniff(head: bytes) -> str | None:
     return kind.extension if kind is not None and kind.extension in EVIDENCE_TYPES else None
 
 
-@transaction.atomic
-def upload_evidence(
-    access: Access, upload: UploadedFile, info: EvidenceInfo, codes: list[str]
-) -> Evidence:
-    """Store a document and link it to criteria. The same file uploaded again for the same
-    unit is not stored twice: the existing document gets the new links."""
-    assessment, user = access.assessment, access.user
-    if not access.adds_evidence:
-        raise _refuse(N_("only the unit adds evidence, while drafting or explaining"))
-    for code in codes:
-        _node(assessment, code)
+def checked_upload(upload: UploadedFile) -> tuple[str, str]:
+    """(format, SHA-256) of an uploaded document, or refused: larger than the limit, or not a
+    format we keep (recognised by the content, never by the name). Every upload of a document
+    (evidence of a criterion, of a remediation item) goes through here."""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise _refuse(
             N_("%(name)s is %(size)s MB; files are limited to %(limit)s MB"),
@@ -255,8 +248,6 @@ def upload_evidence(
             size=format_number(Decimal(upload.size) / 2**20, 1),
             limit=format_number(Decimal(settings.EVIDENCE_MAX_BYTES) / 2**20, 1),
         )
-    if not info.title.strip():
-        raise _refuse(N_("give the document's title"))
     upload.seek(0)
     kind = sniff(upload.read(8192))
     if kind is None:
@@ -268,7 +259,23 @@ def upload_evidence(
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
-    sha256 = digest.hexdigest()
+    return kind, digest.hexdigest()
+
+
+@transaction.atomic
+def upload_evidence(
+    access: Access, upload: UploadedFile, info: EvidenceInfo, codes: list[str]
+) -> Evidence:
+    """Store a document and link it to criteria. The same file uploaded again for the same
+    unit is not stored twice: the existing document gets the new links."""
+    assessment, user = access.assessment, access.user
+    if not access.adds_evidence:
+        raise _refuse(N_("only the unit adds evidence, while drafting or explaining"))
+    for code in codes:
+        _node(assessment, code)
+    if not info.title.strip():
+        raise _refuse(N_("give the document's title"))
+    kind, sha256 = checked_upload(upload)
     evidence = Evidence.objects.filter(assessment=assessment, sha256=sha256).first()
     if evidence is None:
         upload.seek(0)

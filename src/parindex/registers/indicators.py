@@ -42,6 +42,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from parindex.domain import indicators as ind
+from parindex.domain import plans as plan_rules
 from parindex.domain.indicators import NATIONAL, Figure, Options
 from parindex.registers import apart, facts
 from parindex.registers.models import (
@@ -338,6 +339,39 @@ def dossiers_in(unit, start: date, end: date, name: str, options: Options = NATI
     return Dossier.objects.filter(unit=unit).filter(base_condition(start, end) & condition)
 
 
+def _remediation_items(unit_ids):
+    """The items of the units' approved remediation plans: tasks of the year's plan too."""
+    from parindex.plans.models import RemediationItem
+
+    items = RemediationItem.objects.filter(plan__state=plan_rules.APPROVED)
+    return items if unit_ids is None else items.filter(plan__unit_id__in=unit_ids)
+
+
+def _add_remediation(plan: dict, unit_ids, start: date, end: date) -> None:
+    """Count the approved remediation items due in the period into the plan's tasks (the
+    `plan.tasks` and `plan.tasks_done` a framework binds to), done if done by the period's end."""
+    rows = (
+        _remediation_items(unit_ids)
+        .filter(deadline__range=(start, end))
+        .values("plan__unit_id")
+        .order_by()
+        .annotate(
+            tasks=Count("id"),
+            tasks_done=Count("id", filter=Q(status=plan_rules.DONE, done_on__lte=end)),
+        )
+    )
+    for row in rows:
+        own = plan.setdefault(row["plan__unit_id"], {"tasks": 0, "tasks_done": 0})
+        own["tasks"] = own.get("tasks", 0) + row["tasks"]
+        own["tasks_done"] = own.get("tasks_done", 0) + row["tasks_done"]
+
+
+def _kept_remediation(unit_ids) -> set[int]:
+    rows = _remediation_items(unit_ids).order_by().values_list("plan__unit_id", flat=True)
+    rows = rows.distinct()
+    return set(rows)
+
+
 @dataclass
 class UnitIndicators:
     unit_id: int
@@ -470,12 +504,13 @@ def compute(
             ),
         },
     )
+    _add_remediation(plan, unit_ids, start, end)
     kept = {
         ind.DOSSIERS: _kept(Dossier, unit_ids),
         ind.FEEDBACK: _kept(Feedback, unit_ids),
         ind.DIRECTIVES: _kept(DirectiveTask, unit_ids),
         ind.REPORTS: _kept(RequiredReport, unit_ids),
-        ind.PLAN_TASKS: _kept(PlanTask, unit_ids),
+        ind.PLAN_TASKS: _kept(PlanTask, unit_ids) | _kept_remediation(unit_ids),
     }
     counted = {
         ind.DOSSIERS: dossiers,

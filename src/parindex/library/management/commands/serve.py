@@ -206,6 +206,9 @@ class Command(ParindexCommand):
         if problem:
             raise CommandError(problem)
         ensure_schema()  # the embedded database: created or upgraded; a server's: checked
+        from parindex.plans.jobs import start_daily
+
+        start_daily()  # the remediation reminders: now, then daily in the worker
         if settings.ALLOWED_HOSTS and host not in ("127.0.0.1", "localhost"):
             settings.ALLOWED_HOSTS.append(host)
         users = set(
@@ -231,7 +234,13 @@ class Command(ParindexCommand):
             self.stdout.write(_("Demo accounts (user name / password):"))
             for line in demo_account_lines(users):
                 self.stdout.write(line)
-        self.stdout.write(_("Background worker: imports of register files run beside the server."))
+        self.stdout.write(
+            _(
+                "Background worker: imports of register files run beside the server, and the "
+                "reminders of remediation items go out daily at %(hour)s:00."
+            )
+            % {"hour": settings.REMIND_HOUR}
+        )
         self.stdout.write(_("Stop with Ctrl+C."))
         self.stdout.flush()
         # No connection may cross the fork into the workers: each opens its own.
