@@ -82,6 +82,11 @@ def _lineage_from(parents: dict[int, int | None], unit_id: int) -> list[int]:
     return ids
 
 
+def subtree_ids(parents: dict[int, int | None], root_id: int) -> set[int]:
+    """The unit `root_id` and every unit under it, from the unit tree (`unit_tree`)."""
+    return {unit for unit in parents if root_id in _lineage_from(parents, unit)}
+
+
 def is_officer_of(user, unit: Unit) -> bool:
     return workflow.OFFICER in unit_roles(user, unit)
 

@@ -26,6 +26,7 @@ from django.utils.translation import override
 
 from parindex.assessments.access import (
     memberships_of,
+    tree_roles as access_tree_roles,
     tree_for,
     unit_roles,
     units_with_roles,
@@ -89,13 +90,28 @@ def item_roles(actor: Actor, item: RemediationItem) -> frozenset[str]:
     roles = set(plan_roles(actor, item.plan))
     if actor.user is None:
         return frozenset(roles)
-    if item.responsible is not None and unit_roles(actor.user, item.responsible):
+    if item.responsible is not None and _in_responsible_unit(actor.user, item):
         roles.add(rules.RESPONSIBLE)
     if unit_roles(actor.user, item.plan.unit):
         roles.add(rules.READER)
     if any(unit_roles(actor.user, unit) for unit in item.supporting.all()):
         roles.add(rules.READER)
     return frozenset(roles)
+
+
+def _in_responsible_unit(user, item: RemediationItem, memberships=None) -> bool:
+    """A person of the responsible unit: a role held in it, or in a unit between it and the
+    plan's unit (a hospital's director for one of its departments). A role in the plan's
+    unit counts only where that unit is itself responsible: the Sở's leaders approve and
+    follow the plan, its units do the work."""
+    if user.is_superuser:
+        return True
+    lineage = item.responsible.lineage_ids()
+    if item.plan.unit_id in lineage and item.responsible_id != item.plan.unit_id:
+        lineage = lineage[: lineage.index(item.plan.unit_id)]
+    if memberships is None:
+        memberships = memberships_of(user)
+    return any(unit_id in lineage for unit_id, _role in memberships)
 
 
 def writable_parts(actor: Actor, item: RemediationItem) -> frozenset[str]:
@@ -447,19 +463,37 @@ def completion(items, today: date) -> Completion:
     )
 
 
-def assigned_items(user):
-    """The items of approved plans assigned to the units the user holds a role in (their own
-    unit for its staff; the subtree of an officer or leader), open ones first by deadline."""
+def assigned_items(user) -> list[RemediationItem]:
+    """The items of approved plans that the user's units are responsible for (the rule of
+    `item_roles`: a role in the responsible unit, not only in the Sở above it), open ones
+    first by deadline."""
     memberships = memberships_of(user)
     if not user.is_superuser and not memberships:
-        return RemediationItem.objects.none()
+        return []
     units = units_with_roles(user, memberships, tree_for(user, memberships))
-    return (
+    items = (
         RemediationItem.objects.filter(plan__state=rules.APPROVED, responsible_id__in=units)
-        .select_related("plan", "plan__framework", "plan__unit", "responsible")
+        .select_related("plan", "plan__framework", "plan__unit", "responsible__parent__parent")
         .annotate(finished=Case(When(status=rules.DONE, then=1), default=0))
         .order_by("finished", "deadline", "plan__unit__code", "position")
     )
+    return [item for item in items if _in_responsible_unit(user, item, memberships)]
+
+
+def followed_plans(user, today: date) -> list[tuple[RemediationPlan, Completion]]:
+    """The plans the user drafts, approves or follows (officer or leader of the plan's unit),
+    newest first, each with its completion."""
+    memberships = memberships_of(user)
+    parents = tree_for(user, memberships)
+    if parents is None:
+        return []
+    plans = RemediationPlan.objects.select_related("unit", "framework").prefetch_related("items")
+    result = []
+    for plan in plans.order_by("-framework__year", "unit__code"):
+        roles = access_tree_roles(user, plan.unit_id, memberships, parents)
+        if roles & {rules.OFFICER, rules.LEADER}:
+            result.append((plan, completion(plan.items.all(), today)))
+    return result
 
 
 def unread_reminders(user):

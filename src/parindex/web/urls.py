@@ -7,6 +7,7 @@ from parindex.web import (
     home,
     improvement,
     people,
+    plans,
     register_import,
     register_rows,
     registers,
@@ -21,6 +22,7 @@ urlpatterns = [
     *rounds.urls,
     *people.urls,
     *improvement.urls,
+    *plans.urls,
     *dashboards.urls,
     *register_import.urls,  # before registers/<code>/<year>/
     *registers.urls,

@@ -8,8 +8,9 @@ from django.utils.translation import gettext, gettext_lazy
 
 from parindex.assessments import queries
 from parindex.assessments.queries import percent
-from parindex.domain import workflow
+from parindex.domain import plans, workflow
 from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import format_number, format_percent
 from parindex.messages import render
 from parindex.units.people import full_name
@@ -296,3 +297,72 @@ def lost_by(value):
     from parindex.domain.losses import LOST_BY_LABELS
 
     return gettext(LOST_BY_LABELS.get(value, value))
+
+
+# --- remediation plans ---------------------------------------------------------------------------
+
+PLAN_FIELD_LABELS = {
+    "cause": N_("cause"),
+    "solution": N_("solution"),
+    "responsible": N_("responsible unit"),
+    "supporting": N_("supporting units"),
+    "deadline": N_("deadline"),
+    "status": N_("status"),
+    "progress": N_("progress (%)"),
+    "progress_note": N_("what was done"),
+}
+
+
+@register.filter
+def plan_state(state):
+    return gettext(plans.STATE_LABELS.get(state, state))
+
+
+@register.filter
+def plan_status(status):
+    return gettext(plans.STATUS_LABELS.get(status, status))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@register.filter
+def plan_change(change):
+    """One line of a plan's history, in the reader's language."""
+    code = change.item.code if change.item_id else ""
+    if change.field == "state":
+        if change.new == plans.APPROVED:
+            return gettext("approved the plan")
+        if change.old == plans.APPROVED:
+            return gettext("reopened the plan")
+        return gettext("drafted the plan")
+    if change.field == "item":
+        return gettext("added %(code)s (%(lost)s points lost)") % {
+            "code": code,
+            "lost": change.new,
+        }
+    if change.field == "evidence":
+        return gettext("%(code)s: attached “%(title)s”") % {"code": code, "title": change.new}
+    old, new = change.old, change.new
+    if change.field == "status":
+        old, new = plan_status(old) if old else "", plan_status(new)
+    return gettext("%(code)s: %(field)s “%(old)s” → “%(new)s”") % {
+        "code": code,
+        "field": gettext(PLAN_FIELD_LABELS.get(change.field, change.field)),
+        "old": _short(old) or "—",
+        "new": _short(new) or "—",
+    }
+
+
+@register.filter
+def changed_by(change):
+    """Who made a change: the person's full name, else the name the terminal gave."""
+    return full_name(change.user) if change.user_id else change.actor
+
+
+@register.filter
+def reminder_text(reminder):
+    from parindex.plans.services import reminder_subject
+
+    return reminder_subject(reminder.kind, reminder.item)
