@@ -189,6 +189,38 @@ def round_(people, syt):
     )
 
 
+# --- remediation plans (plan_helpers.py) ---------------------------------------------------
+
+
+@pytest.fixture
+def plan_demo(db):
+    """The demo province; erin is the CCHC officer and dave a leader of the Sở Y tế, alice is
+    staff of the hospital (BVDK), bob of the CDC, carol of the Sở's own office; frank holds no
+    role."""
+    from django.contrib.auth.models import User
+
+    from parindex.frameworks.models import Framework
+    from parindex.library.demo import load_demo
+    from parindex.units.models import Membership, Unit
+
+    load_demo()
+    units = {code: Unit.objects.get(code=code) for code in ("SYT", "BVDK", "CDC", "SYT-VP")}
+    people = {}
+    for name, unit, role in (
+        ("erin", "SYT", "officer"),
+        ("dave", "SYT", "leader"),
+        ("alice", "BVDK", "staff"),
+        ("bob", "CDC", "staff"),
+        ("carol", "SYT-VP", "staff"),
+        ("frank", None, None),
+    ):
+        people[name] = User.objects.create_user(name, email=f"{name}@syt.example")
+        if unit:
+            Membership.objects.create(user=people[name], unit=units[unit], role=role)
+    framework = Framework.objects.get(code="so-2022")
+    return {"units": units, "people": people, "framework": framework}
+
+
 # --- the browser (Debian's Chromium through Playwright), one per test session -----------------
 
 

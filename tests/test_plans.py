@@ -6,84 +6,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from plan_helpers import TODAY, actor, approved, draft_again, drafted, pdf, planned
 
 from parindex.assessments.analysis import loss_report, published
 from parindex.assessments.errors import ActionRefused, Conflict
 from parindex.domain import plans as rules
 from parindex.frameworks.models import Framework
-from parindex.library.demo import load_demo
 from parindex.plans import services
 from parindex.plans.models import ItemEvidence, PlanChange, RemediationItem, Reminder
-from parindex.units.models import Membership, Unit
+from parindex.units.models import Membership
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TODAY = date(2027, 3, 1)
-
-
-def pdf(name="quyet-dinh.pdf", extra=b""):
-    return SimpleUploadedFile(name, PDF + extra, content_type="application/pdf")
-
-
-@pytest.fixture
-def demo():
-    """The demo province; erin is the CCHC officer and dave a leader of the Sở Y tế, alice is
-    staff of the hospital (BVDK), bob of the CDC, carol of the Sở's own office; frank holds no
-    role."""
-    load_demo()
-    units = {code: Unit.objects.get(code=code) for code in ("SYT", "BVDK", "CDC", "SYT-VP")}
-    people = {}
-    for name, unit, role in (
-        ("erin", "SYT", "officer"),
-        ("dave", "SYT", "leader"),
-        ("alice", "BVDK", "staff"),
-        ("bob", "CDC", "staff"),
-        ("carol", "SYT-VP", "staff"),
-        ("frank", None, None),
-    ):
-        people[name] = User.objects.create_user(name, email=f"{name}@syt.example")
-        if unit:
-            Membership.objects.create(user=people[name], unit=units[unit], role=role)
-    framework = Framework.objects.get(code="so-2022")
-    return {"units": units, "people": people, "framework": framework}
-
-
-def actor(demo, name):
-    return services.Actor.person(demo["people"][name])
-
-
-def drafted(demo):
-    plan, _added = services.draft(actor(demo, "erin"), demo["framework"], demo["units"]["SYT"])
-    return plan
-
-
-def planned(demo, plan, code="2.1", unit="BVDK", deadline=TODAY + timedelta(days=30)):
-    item = plan.items.get(code=code)
-    return services.update_item(
-        actor(demo, "erin"),
-        item,
-        {"solution": "Ban hành kế hoạch", "responsible": unit, "deadline": deadline},
-    )
-
-
-def approved(demo):
-    """A drafted plan, every item planned (2.1 for the hospital, the rest for the office),
-    approved by dave."""
-    plan = drafted(demo)
-    for item in plan.items.all():
-        planned(demo, plan, item.code, "BVDK" if item.code == "2.1" else "SYT-VP")
-    return services.transition(actor(demo, "dave"), plan, "approve")
-
 
 # --- drafting ----------------------------------------------------------------------------------
 
 
-def test_the_draft_has_one_item_per_lost_point_adding_up_to_the_loss(demo):
-    plan = drafted(demo)
-    report = loss_report(published(demo["framework"], demo["units"]["SYT"]), None)
+def test_the_draft_has_one_item_per_lost_point_adding_up_to_the_loss(plan_demo):
+    plan = drafted(plan_demo)
+    report = loss_report(published(plan_demo["framework"], plan_demo["units"]["SYT"]), None)
     expected = [i for i in report.items if i.kind == "criterion" and i.shown_lost > 0]
     items = list(plan.items.order_by("position"))
     assert [i.code for i in items] == [i.code for i in expected]
@@ -93,59 +34,63 @@ def test_the_draft_has_one_item_per_lost_point_adding_up_to_the_loss(demo):
     assert PlanChange.objects.filter(plan=plan, field="item").count() == len(items)
 
 
-def test_drafting_again_adds_nothing_and_keeps_the_edits(demo):
-    plan = drafted(demo)
-    planned(demo, plan)
+def test_drafting_again_adds_nothing_and_keeps_the_edits(plan_demo):
+    plan = drafted(plan_demo)
+    planned(plan_demo, plan)
     count, changes = plan.items.count(), PlanChange.objects.count()
-    again, added = services.draft(actor(demo, "erin"), demo["framework"], demo["units"]["SYT"])
+    again, added = services.draft(
+        actor(plan_demo, "erin"), plan_demo["framework"], plan_demo["units"]["SYT"]
+    )
     assert (again.pk, added, again.items.count()) == (plan.pk, 0, count)
     assert again.items.get(code="2.1").solution == "Ban hành kế hoạch"
     assert PlanChange.objects.count() == changes
 
 
-def test_a_dropped_item_comes_back_when_drafted_again(demo):
-    plan = drafted(demo)
+def test_a_dropped_item_comes_back_when_drafted_again(plan_demo):
+    plan = drafted(plan_demo)
     plan.items.filter(code="3.2").delete()
-    _plan, added = services.draft(actor(demo, "erin"), demo["framework"], demo["units"]["SYT"])
+    _plan, added = services.draft(
+        actor(plan_demo, "erin"), plan_demo["framework"], plan_demo["units"]["SYT"]
+    )
     assert added == 1 and plan.items.filter(code="3.2").exists()
 
 
 @pytest.mark.parametrize("name", ["dave", "alice", "frank"])
-def test_only_the_officer_drafts(demo, name):
+def test_only_the_officer_drafts(plan_demo, name):
     with pytest.raises(ActionRefused, match="only the CCHC officer"):
-        services.draft(actor(demo, name), demo["framework"], demo["units"]["SYT"])
+        services.draft(actor(plan_demo, name), plan_demo["framework"], plan_demo["units"]["SYT"])
     assert not RemediationItem.objects.exists()
 
 
-def test_the_terminal_drafts_as_the_officer_and_is_named(demo):
+def test_the_terminal_drafts_as_the_officer_and_is_named(plan_demo):
     plan, added = services.draft(
-        services.Actor.terminal("nva"), demo["framework"], demo["units"]["SYT"]
+        services.Actor.terminal("nva"), plan_demo["framework"], plan_demo["units"]["SYT"]
     )
     assert added == 19 and plan.created_by == "nva"
     assert PlanChange.objects.filter(actor="nva", user=None).exists()
 
 
-def test_unpublished_results_are_not_planned(demo):
-    bvdk = demo["units"]["BVDK"]
-    Membership.objects.create(user=demo["people"]["erin"], unit=bvdk, role="officer")
+def test_unpublished_results_are_not_planned(plan_demo):
+    bvdk = plan_demo["units"]["BVDK"]
+    Membership.objects.create(user=plan_demo["people"]["erin"], unit=bvdk, role="officer")
     framework = Framework.objects.get(code="so-2021")
     with pytest.raises(ActionRefused, match="has no scores"):
-        services.draft(actor(demo, "erin"), framework, bvdk)
+        services.draft(actor(plan_demo, "erin"), framework, bvdk)
 
 
-def test_an_approved_plan_is_reopened_before_it_is_drafted_again(demo):
-    plan = approved(demo)
+def test_an_approved_plan_is_reopened_before_it_is_drafted_again(plan_demo):
+    plan = approved(plan_demo)
     with pytest.raises(ActionRefused, match="reopens it first"):
-        services.draft(actor(demo, "erin"), demo["framework"], demo["units"]["SYT"])
+        draft_again(plan_demo)
     assert plan.items.count() == 19
 
 
 # --- the gate: every writer × role × state ----------------------------------------------------
 
 
-def _write(demo, writer, name, plan):
+def _write(plan_demo, writer, name, plan):
     item = plan.items.get(code="2.1")
-    who = actor(demo, name)
+    who = actor(plan_demo, name)
     if writer == "planning":
         services.update_item(who, item, {"solution": "Giải pháp mới"})
     elif writer == "progress":
@@ -178,11 +123,11 @@ ALLOWED = {
 @pytest.mark.parametrize("state", rules.STATES)
 @pytest.mark.parametrize("writer", ["planning", "progress", "evidence", "approve", "reopen"])
 @pytest.mark.parametrize("name", ["erin", "dave", "alice", "bob", "carol", "frank"])
-def test_every_writer_role_and_state(demo, writer, name, state):
-    plan = approved(demo) if state == rules.APPROVED else drafted(demo)
+def test_every_writer_role_and_state(plan_demo, writer, name, state):
+    plan = approved(plan_demo) if state == rules.APPROVED else drafted(plan_demo)
     if state == rules.DRAFT:
         for item in plan.items.all():
-            planned(demo, plan, item.code, "BVDK" if item.code == "2.1" else "SYT-VP")
+            planned(plan_demo, plan, item.code, "BVDK" if item.code == "2.1" else "SYT-VP")
     plan.refresh_from_db()
     before = (
         list(RemediationItem.objects.values()),
@@ -190,11 +135,11 @@ def test_every_writer_role_and_state(demo, writer, name, state):
         ItemEvidence.objects.count(),
     )
     if name in ALLOWED[(writer, state)]:
-        _write(demo, writer, name, plan)
+        _write(plan_demo, writer, name, plan)
         assert PlanChange.objects.count() > before[1]  # audited
     else:
         with pytest.raises(ActionRefused):
-            _write(demo, writer, name, plan)
+            _write(plan_demo, writer, name, plan)
         after = (
             list(RemediationItem.objects.values()),
             PlanChange.objects.count(),
@@ -205,54 +150,56 @@ def test_every_writer_role_and_state(demo, writer, name, state):
         assert plan.state == state
 
 
-def test_a_unit_outside_the_plans_unit_is_refused(demo):
-    plan = drafted(demo)
+def test_a_unit_outside_the_plans_unit_is_refused(plan_demo):
+    plan = drafted(plan_demo)
     with pytest.raises(ActionRefused, match="not a unit of SYT"):
-        planned(demo, plan, unit="SNV")
+        planned(plan_demo, plan, unit="SNV")
     with pytest.raises(ActionRefused, match="unknown unit"):
-        planned(demo, plan, unit="NOPE")
+        planned(plan_demo, plan, unit="NOPE")
     assert plan.items.get(code="2.1").responsible is None
 
 
-def test_an_unknown_field_or_a_bad_progress_is_refused(demo):
-    plan = approved(demo)
+def test_an_unknown_field_or_a_bad_progress_is_refused(plan_demo):
+    plan = approved(plan_demo)
     item = plan.items.get(code="2.1")
     with pytest.raises(ActionRefused, match="not a field"):
-        services.update_item(actor(demo, "erin"), item, {"lost": 0})
+        services.update_item(actor(plan_demo, "erin"), item, {"lost": 0})
     for bad in ("120", "-5", "40,5", "abc"):
         with pytest.raises(ActionRefused, match="whole percentage"):
-            services.update_item(actor(demo, "alice"), item, {"progress": bad})
+            services.update_item(actor(plan_demo, "alice"), item, {"progress": bad})
     item.refresh_from_db()
     assert (item.progress, item.status) == (0, rules.TODO)
 
 
-def test_a_stale_version_is_a_conflict(demo):
-    plan = drafted(demo)
+def test_a_stale_version_is_a_conflict(plan_demo):
+    plan = drafted(plan_demo)
     item = plan.items.get(code="2.1")
     seen = item.version
-    planned(demo, plan)
+    planned(plan_demo, plan)
     with pytest.raises(Conflict):
-        services.update_item(actor(demo, "erin"), item, {"cause": "x"}, expected_version=seen)
+        services.update_item(actor(plan_demo, "erin"), item, {"cause": "x"}, expected_version=seen)
 
 
 # --- approval, progress, audit ------------------------------------------------------------------
 
 
-def test_a_plan_is_approved_only_with_every_item_planned(demo):
-    plan = drafted(demo)
-    planned(demo, plan)
-    with pytest.raises(ActionRefused, match="8.2 needs a solution; a responsible unit; a deadline"):
-        services.transition(actor(demo, "dave"), plan, "approve")
+def test_a_plan_is_approved_only_with_every_item_planned(plan_demo):
+    plan = drafted(plan_demo)
+    planned(plan_demo, plan)
+    with pytest.raises(
+        ActionRefused, match=r"8\.2 needs a solution; a responsible unit; a deadline"
+    ):
+        services.transition(actor(plan_demo, "dave"), plan, "approve")
     plan.refresh_from_db()
     assert plan.state == rules.DRAFT and plan.approved_by is None
 
 
-def test_reopening_needs_a_reason_and_takes_the_approval_back(demo):
-    plan = approved(demo)
-    assert plan.approved_by == demo["people"]["dave"]
+def test_reopening_needs_a_reason_and_takes_the_approval_back(plan_demo):
+    plan = approved(plan_demo)
+    assert plan.approved_by == plan_demo["people"]["dave"]
     with pytest.raises(ActionRefused, match="say why"):
-        services.transition(actor(demo, "erin"), plan, "reopen", reason=" ")
-    plan = services.transition(actor(demo, "erin"), plan, "reopen", reason="Đổi thời hạn")
+        services.transition(actor(plan_demo, "erin"), plan, "reopen", reason=" ")
+    plan = services.transition(actor(plan_demo, "erin"), plan, "reopen", reason="Đổi thời hạn")
     assert plan.state == rules.DRAFT and plan.approved_by is None
     change = PlanChange.objects.filter(plan=plan, field="state").first()
     assert (change.old, change.new, change.reason, change.actor) == (
@@ -263,11 +210,11 @@ def test_reopening_needs_a_reason_and_takes_the_approval_back(demo):
     )
 
 
-def test_every_change_is_audited_with_who_old_new_and_why(demo):
-    plan = drafted(demo)
+def test_every_change_is_audited_with_who_old_new_and_why(plan_demo):
+    plan = drafted(plan_demo)
     item = plan.items.get(code="2.1")
     services.update_item(
-        actor(demo, "erin"),
+        actor(plan_demo, "erin"),
         item,
         {"responsible": "BVDK", "supporting": ["CDC", "BVDK"], "deadline": date(2027, 6, 30)},
         reason="Họp giao ban",
@@ -282,14 +229,14 @@ def test_every_change_is_audited_with_who_old_new_and_why(demo):
         "deadline": ("", "30/06/2027", "erin", "Họp giao ban"),
     }
     count = PlanChange.objects.count()
-    services.update_item(actor(demo, "erin"), item, {"responsible": "BVDK"})  # no change
+    services.update_item(actor(plan_demo, "erin"), item, {"responsible": "BVDK"})  # no change
     assert PlanChange.objects.count() == count
 
 
-def test_done_needs_evidence_and_progress_starts_the_work(demo):
-    plan = approved(demo)
+def test_done_needs_evidence_and_progress_starts_the_work(plan_demo):
+    plan = approved(plan_demo)
     item = plan.items.get(code="2.1")
-    alice = actor(demo, "alice")
+    alice = actor(plan_demo, "alice")
     item = services.update_item(alice, item, {"progress": 30})
     assert (item.status, item.progress) == (rules.DOING, 30)
     with pytest.raises(ActionRefused, match="attach the evidence"):
@@ -305,29 +252,29 @@ def test_done_needs_evidence_and_progress_starts_the_work(demo):
     assert item.done_on is None
 
 
-def test_an_upload_that_is_no_document_is_refused(demo):
-    plan = approved(demo)
+def test_an_upload_that_is_no_document_is_refused(plan_demo):
+    plan = approved(plan_demo)
     item = plan.items.get(code="2.1")
     fake = SimpleUploadedFile("script.pdf", b"#!/bin/sh\necho hi\n")
     with pytest.raises(ActionRefused, match="is not a PDF"):
-        services.attach_evidence(actor(demo, "alice"), item, fake, "Báo cáo")
+        services.attach_evidence(actor(plan_demo, "alice"), item, fake, "Báo cáo")
     assert not ItemEvidence.objects.exists()
 
 
-def test_items_assigned_to_a_unit_reach_its_people(demo):
-    plan = approved(demo)
-    alice = services.assigned_items(demo["people"]["alice"])
+def test_items_assigned_to_a_unit_reach_its_people(plan_demo):
+    plan = approved(plan_demo)
+    alice = services.assigned_items(plan_demo["people"]["alice"])
     assert [i.code for i in alice] == ["2.1"]
-    assert len(services.assigned_items(demo["people"]["carol"])) == plan.items.count() - 1
+    assert len(services.assigned_items(plan_demo["people"]["carol"])) == plan.items.count() - 1
     for name in ("erin", "dave", "bob", "frank"):  # the Sở follows the plan; the others: none
-        assert services.assigned_items(demo["people"][name]) == []
-    followed = services.followed_plans(demo["people"]["dave"], TODAY)
+        assert services.assigned_items(plan_demo["people"][name]) == []
+    followed = services.followed_plans(plan_demo["people"]["dave"], TODAY)
     assert [(p.pk, c.total) for p, c in followed] == [(plan.pk, 19)]
-    assert services.followed_plans(demo["people"]["alice"], TODAY) == []
+    assert services.followed_plans(plan_demo["people"]["alice"], TODAY) == []
 
 
-def test_overdue_and_completion(demo):
-    plan = approved(demo)
+def test_overdue_and_completion(plan_demo):
+    plan = approved(plan_demo)
     item = plan.items.get(code="2.1")
     late = item.deadline + timedelta(days=1)
     done = services.completion(plan.items.all(), late)
@@ -338,23 +285,23 @@ def test_overdue_and_completion(demo):
 # --- the plan indicators --------------------------------------------------------------------------
 
 
-def test_approved_items_count_into_the_plan_tasks(demo):
+def test_approved_items_count_into_the_plan_tasks(plan_demo):
     from parindex.registers.indicators import compute
 
-    plan = approved(demo)
-    syt = demo["units"]["SYT"]
+    plan = approved(plan_demo)
+    syt = plan_demo["units"]["SYT"]
     start, end = date(2027, 1, 1), date(2027, 12, 31)
     before = compute([syt], start, end)[syt.pk].figures
     item = plan.items.get(code="2.1")
-    services.attach_evidence(actor(demo, "alice"), item, pdf(), "Quyết định")
+    services.attach_evidence(actor(plan_demo, "alice"), item, pdf(), "Quyết định")
     services.update_item(
-        actor(demo, "alice"), item, {"status": "done", "progress": 100}, today=TODAY
+        actor(plan_demo, "alice"), item, {"status": "done", "progress": 100}, today=TODAY
     )
     figures = compute([syt], start, end)[syt.pk].figures
     assert figures["plan.tasks"].value - (before["plan.tasks"].value or 0) == 0
     assert figures["plan.tasks"].value == 19
     assert figures["plan.tasks_done"].value == 1
-    services.transition(actor(demo, "erin"), plan, "reopen", reason="Sửa")
+    services.transition(actor(plan_demo, "erin"), plan, "reopen", reason="Sửa")
     figures = compute([syt], start, end)[syt.pk].figures
     assert figures["plan.tasks"].value is None  # a draft counts for nothing
 
@@ -364,17 +311,19 @@ def test_approved_items_count_into_the_plan_tasks(demo):
 
 @pytest.mark.parametrize(
     "days_left, kind",
-    [(30, None), (8, None), (7, "before-7"), (2, "before-7"), (1, "before-1"), (0, "due")]
-    + [(-1, "overdue"), (-40, "overdue")],
+    [
+        *((30, None), (8, None), (7, "before-7"), (2, "before-7"), (1, "before-1")),
+        *((0, "due"), (-1, "overdue"), (-40, "overdue")),
+    ],
 )
 def test_the_reminder_of_a_day(days_left, kind):
     assert rules.reminder_kind(TODAY + timedelta(days=days_left), rules.DOING, TODAY) == kind
     assert rules.reminder_kind(TODAY + timedelta(days=days_left), rules.DONE, TODAY) is None
 
 
-def test_reminders_go_out_once_in_the_app_and_by_email(demo, settings, mailoutbox):
+def test_reminders_go_out_once_in_the_app_and_by_email(plan_demo, settings, mailoutbox):
     settings.EMAIL_CONFIGURED = True
-    plan = approved(demo)
+    plan = approved(plan_demo)
     deadline = plan.items.get(code="2.1").deadline
     report = services.send_reminders(deadline - timedelta(days=7))
     # Every item is due the same day: 2.1 reminds alice (the hospital) and erin (the
@@ -383,9 +332,9 @@ def test_reminders_go_out_once_in_the_app_and_by_email(demo, settings, mailoutbo
     hospital = Reminder.objects.filter(item__code="2.1").values_list("user__username", "kind")
     assert sorted(hospital) == [("alice", "before-7"), ("erin", "before-7")]
     subjects = [m.subject for m in mailoutbox if m.to == ["alice@syt.example"]]
-    assert subjects == ["In 7 days: remediation item 2.1 of SYT (deadline %s)" % (
-        deadline.strftime("%d/%m/%Y")
-    )]
+    assert subjects == [
+        f"In 7 days: remediation item 2.1 of SYT (deadline {deadline.strftime('%d/%m/%Y')})"
+    ]
     again = services.send_reminders(deadline - timedelta(days=5))  # same kind: nothing new
     assert (again.sent, len(mailoutbox)) == (0, report.sent)
     assert services.send_reminders(deadline).sent == 38  # due today
@@ -393,34 +342,34 @@ def test_reminders_go_out_once_in_the_app_and_by_email(demo, settings, mailoutbo
     assert services.send_reminders(deadline + timedelta(days=4)).sent == 0
 
 
-def test_without_an_email_server_reminders_stay_in_the_app(demo, mailoutbox):
-    plan = approved(demo)
+def test_without_an_email_server_reminders_stay_in_the_app(plan_demo, mailoutbox):
+    plan = approved(plan_demo)
     deadline = plan.items.get(code="2.1").deadline
     report = services.send_reminders(deadline)
     assert report.sent == 38 and report.emailed == 0 and not mailoutbox
-    alice = demo["people"]["alice"]
+    alice = plan_demo["people"]["alice"]
     unread = list(services.unread_reminders(alice))
     assert [r.item.code for r in unread] == ["2.1"]
-    assert services.mark_read(demo["people"]["bob"], [unread[0].pk]) == 0  # not bob's
+    assert services.mark_read(plan_demo["people"]["bob"], [unread[0].pk]) == 0  # not bob's
     assert services.mark_read(alice, [unread[0].pk]) == 1
     assert not services.unread_reminders(alice).exists()
 
 
-def test_done_items_and_drafts_are_not_reminded_and_a_moved_deadline_starts_over(demo):
-    plan = drafted(demo)
-    planned(demo, plan, deadline=TODAY)
+def test_done_items_and_drafts_are_not_reminded_and_a_moved_deadline_starts_over(plan_demo):
+    plan = drafted(plan_demo)
+    planned(plan_demo, plan, deadline=TODAY)
     assert services.send_reminders(TODAY).sent == 0  # a draft
-    plan = approved(demo)
+    plan = approved(plan_demo)
     services.send_reminders(TODAY + timedelta(days=30))  # due
     services.send_reminders(TODAY + timedelta(days=31))  # overdue, once for good
-    services.transition(actor(demo, "dave"), plan, "reopen", reason="Lùi hạn")
-    planned(demo, plan, deadline=TODAY + timedelta(days=40))
-    services.transition(actor(demo, "dave"), plan, "approve")
+    services.transition(actor(plan_demo, "dave"), plan, "reopen", reason="Lùi hạn")
+    planned(plan_demo, plan, deadline=TODAY + timedelta(days=40))
+    services.transition(actor(plan_demo, "dave"), plan, "approve")
     report = services.send_reminders(TODAY + timedelta(days=40))
     assert report.items == 1  # 2.1 again, for its new deadline
 
 
-def test_the_daily_job_reminds_and_queues_the_next_day(demo, settings):
+def test_the_daily_job_reminds_and_queues_the_next_day(plan_demo, settings):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
@@ -430,7 +379,7 @@ def test_the_daily_job_reminds_and_queues_the_next_day(demo, settings):
     jobs.start_daily()
     queued = DBTaskResult.objects.filter(task_path=jobs.DAILY)
     assert queued.count() == 1  # one run now, however often the server starts
-    approved(demo)
+    approved(plan_demo)
     result = jobs.daily_reminders.call()
     assert result.endswith("e-mailed")
     later = [t for t in queued.all() if t.run_after.year < 9999]

@@ -135,6 +135,9 @@ def load_demo_accounts() -> int:
         )
     if not Round.objects.filter(title=DEMO_ROUND).exists():
         _demo_round(accounts)
+    from parindex.library.demo_plan import load_demo_plan
+
+    load_demo_plan(accounts)
     return created
 
 

@@ -26,8 +26,8 @@ from django.utils.translation import override
 
 from parindex.assessments.access import (
     memberships_of,
-    tree_roles as access_tree_roles,
     tree_for,
+    tree_roles,
     unit_roles,
     units_with_roles,
 )
@@ -490,7 +490,7 @@ def followed_plans(user, today: date) -> list[tuple[RemediationPlan, Completion]
     plans = RemediationPlan.objects.select_related("unit", "framework").prefetch_related("items")
     result = []
     for plan in plans.order_by("-framework__year", "unit__code"):
-        roles = access_tree_roles(user, plan.unit_id, memberships, parents)
+        roles = tree_roles(user, plan.unit_id, memberships, parents)
         if roles & {rules.OFFICER, rules.LEADER}:
             result.append((plan, completion(plan.items.all(), today)))
     return result
