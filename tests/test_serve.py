@@ -220,3 +220,26 @@ def test_serve_runs_the_background_worker_and_stops_it(serve):
     while time.monotonic() < deadline and any(_alive(p) for p in workers):
         time.sleep(0.2)
     assert not any(_alive(p) for p in workers), "the worker outlived the server"
+
+
+def test_serve_sends_the_reminders_now_and_queues_the_next_day(serve, tmp_path):
+    """The worker runs the day's reminders when the server starts, and the run queues the
+    next one at the reminder hour (07:00, Asia/Ho_Chi_Minh: 00:00 UTC): one queued, however
+    often the server starts."""
+    import sqlite3
+
+    def runs():
+        with sqlite3.connect(tmp_path / "serve.sqlite3") as db:
+            return db.execute(
+                "SELECT status, run_after FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path = 'parindex.plans.jobs.daily_reminders'"
+            ).fetchall()
+
+    _port, process = serve("--server", "waitress")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and ("SUCCESSFUL" not in {s for s, _ in runs()}):
+        time.sleep(0.3)
+    queued = [after for status, after in runs() if status == "READY"]
+    assert "SUCCESSFUL" in {s for s, _ in runs()}, runs()
+    assert len(queued) == 1 and queued[0].endswith(" 00:00:00"), queued
+    stop(process)
