@@ -331,10 +331,14 @@ def test_reminders_go_out_once_in_the_app_and_by_email(plan_demo, settings, mail
     assert report.items == 19 and report.sent == 19 * 2 + 0 and report.emailed == report.sent
     hospital = Reminder.objects.filter(item__code="2.1").values_list("user__username", "kind")
     assert sorted(hospital) == [("alice", "before-7"), ("erin", "before-7")]
+    # E-mails are in the installation's language (Vietnamese), whoever runs the reminders.
     subjects = [m.subject for m in mailoutbox if m.to == ["alice@syt.example"]]
     assert subjects == [
-        f"In 7 days: remediation item 2.1 of SYT (deadline {deadline.strftime('%d/%m/%Y')})"
+        f"Còn 7 ngày: nội dung khắc phục 2.1 của SYT (hạn {deadline.strftime('%d/%m/%Y')})"
     ]
+    body = next(m.body for m in mailoutbox if m.to == ["alice@syt.example"])
+    item = plan.items.get(code="2.1")
+    assert f"/plan-items/{item.pk}/" in body and "Đơn vị chủ trì: Bệnh viện Đa khoa tỉnh" in body
     again = services.send_reminders(deadline - timedelta(days=5))  # same kind: nothing new
     assert (again.sent, len(mailoutbox)) == (0, report.sent)
     assert services.send_reminders(deadline).sent == 38  # due today

@@ -531,11 +531,15 @@ REMINDER_BEFORE_SUBJECT = N_(
 )
 
 
-def reminder_subject(reminder_kind: str, item: RemediationItem) -> str:
+def reminder_subject(
+    reminder_kind: str, item: RemediationItem, deadline: date | None = None
+) -> str:
+    """The reminder in one line (its e-mail's subject, its line on the home page); `deadline`:
+    the one it reminded of (the item's may have moved since)."""
     params = {
         "code": item.code,
         "unit": item.plan.unit.code,
-        "deadline": _dmy(item.deadline),
+        "deadline": _dmy(deadline or item.deadline),
     }
     if reminder_kind.startswith("before-"):
         params["days"] = reminder_kind.split("-", 1)[1]

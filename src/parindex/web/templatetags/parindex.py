@@ -365,4 +365,4 @@ def changed_by(change):
 def reminder_text(reminder):
     from parindex.plans.services import reminder_subject
 
-    return reminder_subject(reminder.kind, reminder.item)
+    return reminder_subject(reminder.kind, reminder.item, reminder.deadline)
