@@ -352,14 +352,6 @@ def attach_evidence(actor: Actor, item: RemediationItem, upload, title: str) -> 
     return evidence
 
 
-def download_name(evidence: ItemEvidence) -> str:
-    extension = next(
-        (ext for ext, mime in EVIDENCE_TYPES.items() if mime == evidence.content_type), "bin"
-    )
-    stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
-    return f"{stem}.{extension}"
-
-
 # --- approval ------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parindex.assessments import access as access_rules
+from parindex.assessments.criteria import download_name
 from parindex.assessments.errors import ActionRefused
 from parindex.domain import plans as rules
 from parindex.frameworks.models import Framework
@@ -29,6 +30,7 @@ from parindex.plans.models import ItemEvidence, PlanChange, RemediationItem, Rem
 from parindex.units.models import Unit
 from parindex.units.people import tree_rows
 from parindex.web.forms import date_field
+from parindex.web.views import private_file
 
 
 class PlanningForm(forms.Form):
@@ -358,16 +360,7 @@ def item_evidence_file(request, evidence_id):
     """The only way to a stored document: checked against the reader's roles."""
     evidence = get_object_or_404(ItemEvidence.objects.select_related("item"), pk=evidence_id)
     _readable_item(request, evidence.item_id)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=services.download_name(evidence),
-    )
-    response["Cache-Control"] = "private, max-age=0"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file(request, evidence, download_name(evidence))
 
 
 @login_required

@@ -373,13 +373,19 @@ def evidence_file(request, evidence_id):
     evidence = get_object_or_404(Evidence, pk=evidence_id)
     if not access_rules.access_for(request.user, evidence.assessment_id).can_read:
         raise Http404
+    return private_file(request, evidence, criteria.download_name(evidence))
+
+
+def private_file(request, document, filename: str) -> FileResponse:
+    """A stored document (evidence of a criterion or of a remediation item) to a reader whose
+    right the caller checked: private to them (no shared cache keeps it, checked again at each
+    view), never sniffed or run as a page; `?download=1` saves it."""
     response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
+        document.file.open("rb"),
+        content_type=document.content_type,
         as_attachment=request.GET.get("download") == "1",
-        filename=criteria.download_name(evidence),
+        filename=filename,
     )
-    # Private to the reader (no shared cache keeps it), checked again at each view.
     response["Cache-Control"] = "private, max-age=0"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
