@@ -379,7 +379,30 @@ def _evidence_name(instance, filename: str) -> str:
     return f"{instance.assessment.round_id}/{secrets.token_hex(16)}"
 
 
-class Evidence(models.Model):
+class StoredDocument(models.Model):
+    """What every stored document keeps beside its file (each kind declares its own `file`,
+    stored under a random name by `evidence_storage`): its name as uploaded, the type found in
+    its content (`criteria.checked_upload`), its size and digest, its title, who and when."""
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    title = models.CharField(_("document title"), max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Evidence(StoredDocument):
     """An evidence document (tài liệu kiểm chứng) of one unit in one round. Stored outside
     the static root under a random name and served only through a permission-checked view.
     One document supports several criteria through `EvidenceLink`."""
@@ -393,22 +416,9 @@ class Evidence(models.Model):
     file = models.FileField(
         _("file"), storage=evidence_storage, upload_to=_evidence_name, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     number = models.CharField(_("document number"), max_length=100, blank=True)
     issued_on = models.DateField(_("document date"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
-    title = models.CharField(_("document title"), max_length=500)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence document")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from parindex.assessments.models import evidence_storage
+from parindex.assessments.models import StoredDocument, evidence_storage
 from parindex.domain import plans
 
 
@@ -117,7 +117,7 @@ def _evidence_name(instance, filename: str) -> str:
     return f"plans/{secrets.token_hex(16)}"
 
 
-class ItemEvidence(models.Model):
+class ItemEvidence(StoredDocument):
     """A document that shows an item was done (a decision, a report, a screenshot)."""
 
     item = models.ForeignKey(
@@ -129,19 +129,6 @@ class ItemEvidence(models.Model):
     file = models.FileField(
         _("file"), storage=evidence_storage, upload_to=_evidence_name, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    title = models.CharField(_("document title"), max_length=500)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence of completion")
