@@ -151,14 +151,15 @@ def draft(actor: Actor, framework, unit: Unit) -> tuple[RemediationPlan, int]:
         raise _refuse(N_("the plan is approved: a leader or the officer reopens it first"))
     items = _losses(framework, unit)
     if plan is None:
-        title = _("Remediation plan of %(unit)s after the %(year)s PAR Index") % {
-            "unit": unit.name,
-            "year": framework.year,
-        }
+        with override(settings.LANGUAGE_CODE):  # a document's title: the official language
+            title = _("Remediation plan of %(unit)s after the %(year)s PAR Index") % {
+                "unit": unit.name,
+                "year": framework.year,
+            }
         plan = RemediationPlan.objects.create(
             framework=framework, unit=unit, title=title, created_by=actor.name
         )
-        _record(actor, plan, None, "state", "", rules.DRAFT, _("drafted from the loss analysis"))
+        _record(actor, plan, None, "state", "", rules.DRAFT, "")
     have = set(plan.items.values_list("code", flat=True))
     position = (plan.items.order_by("-position").values_list("position", flat=True).first()) or 0
     added = 0

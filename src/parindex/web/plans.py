@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -68,6 +69,13 @@ class ProgressForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The labels are words inside sentences; alone in a list they start with a capital.
+        self.fields["status"].choices = [
+            (value, capfirst(label)) for value, label in RemediationItem.Status.choices
+        ]
 
 
 class ItemEvidenceForm(forms.Form):

@@ -336,7 +336,7 @@ def plan_change(change):
             return gettext("approved the plan")
         if change.old == plans.APPROVED:
             return gettext("reopened the plan")
-        return gettext("drafted the plan")
+        return gettext("drafted the plan from the loss analysis")
     if change.field == "item":
         return gettext("added %(code)s (%(lost)s points lost)") % {
             "code": code,
