@@ -456,14 +456,17 @@ def completion(items, today: date) -> Completion:
     )
 
 
-def assigned_items(user) -> list[RemediationItem]:
+def assigned_items(user, memberships=None, parents=None) -> list[RemediationItem]:
     """The items of approved plans that the user's units are responsible for (the rule of
     `item_roles`: a role in the responsible unit, not only in the Sở above it), open ones
-    first by deadline."""
-    memberships = memberships_of(user)
+    first by deadline. `memberships`, `parents`: already read (`access.memberships_of`,
+    `access.tree_for`)."""
+    if memberships is None:
+        memberships = memberships_of(user)
+        parents = tree_for(user, memberships)
     if not user.is_superuser and not memberships:
         return []
-    units = units_with_roles(user, memberships, tree_for(user, memberships))
+    units = units_with_roles(user, memberships, parents)
     items = (
         RemediationItem.objects.filter(plan__state=rules.APPROVED, responsible_id__in=units)
         .select_related("plan", "plan__framework", "plan__unit", "responsible__parent__parent")
@@ -473,11 +476,14 @@ def assigned_items(user) -> list[RemediationItem]:
     return [item for item in items if _in_responsible_unit(user, item, memberships)]
 
 
-def followed_plans(user, today: date) -> list[tuple[RemediationPlan, Completion]]:
+def followed_plans(
+    user, today: date, memberships=None, parents=None
+) -> list[tuple[RemediationPlan, Completion]]:
     """The plans the user drafts, approves or follows (officer or leader of the plan's unit),
-    newest first, each with its completion."""
-    memberships = memberships_of(user)
-    parents = tree_for(user, memberships)
+    newest first, each with its completion. No query for a person who heads no unit."""
+    if memberships is None:
+        memberships = memberships_of(user)
+        parents = tree_for(user, memberships)
     if parents is None:
         return []
     plans = RemediationPlan.objects.select_related("unit", "framework").prefetch_related("items")

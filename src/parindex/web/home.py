@@ -47,14 +47,18 @@ def home(request):
     today = timezone.localdate()
     items = [
         (item, rules.is_overdue(item.deadline, item.status, today))
-        for item in plan_services.assigned_items(request.user)[:MAX_ITEMS]
+        for item in plan_services.assigned_items(request.user, agenda.memberships, agenda.parents)[
+            :MAX_ITEMS
+        ]
     ]
     context = {
         "agenda": agenda,
         "dashboards": dashboards,
         "plan_items": [(item, late) for item, late in items if item.status != rules.DONE],
         "plan_items_done": sum(1 for item, _late in items if item.status == rules.DONE),
-        "followed_plans": plan_services.followed_plans(request.user, today),
+        "followed_plans": plan_services.followed_plans(
+            request.user, today, agenda.memberships, agenda.parents
+        ),
         "reminders": list(plan_services.unread_reminders(request.user)[:MAX_ITEMS]),
     }
     return render(request, "web/home.html", context)
