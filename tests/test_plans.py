@@ -231,6 +231,9 @@ def test_every_change_is_audited_with_who_old_new_and_why(plan_demo):
     count = PlanChange.objects.count()
     services.update_item(actor(plan_demo, "erin"), item, {"responsible": "BVDK"})  # no change
     assert PlanChange.objects.count() == count
+    item = services.update_item(actor(plan_demo, "erin"), item, {"responsible": "CDC"})
+    assert list(item.supporting.all()) == []  # the responsible unit does not support itself
+    assert PlanChange.objects.get(item=item, field="supporting", new="").old == "CDC"
 
 
 def test_done_needs_evidence_and_progress_starts_the_work(plan_demo):

@@ -295,11 +295,12 @@ def update_item(
         problem = rules.progress_problem(status, progress, item.evidence.count())
         if problem is not None:
             raise ActionRefused(problem)
-    responsible = new.get("responsible", item.responsible)
-    if "supporting" in new and responsible is not None:
-        new["supporting"].discard(responsible)
-
     old_supporting = set(item.supporting.all())
+    responsible = new.get("responsible", item.responsible)
+    if responsible is not None and responsible in new.get("supporting", old_supporting):
+        # The responsible unit does not support itself.
+        new["supporting"] = set(new.get("supporting", old_supporting)) - {responsible}
+
     changed = []
     for name, value in new.items():
         old = old_supporting if name == "supporting" else getattr(item, name)
