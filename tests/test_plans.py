@@ -395,3 +395,32 @@ def test_the_daily_job_reminds_and_queues_the_next_day(plan_demo, settings):
     assert (run.hour, run.minute) == (settings.REMIND_HOUR, 0) and run > timezone.now()
     jobs.daily_reminders.call()
     assert len([t for t in queued.all() if t.run_after.year < 9999]) == 1
+
+
+def test_a_change_that_moves_the_counts_is_announced_to_the_bindings(
+    plan_demo, django_capture_on_commit_callbacks
+):
+    """Approval, reopening and an item's status or deadline move `plan.tasks`: the registers'
+    signal recomputes the figures of the unit's open assessments (`registers.bindings`)."""
+    from parindex.registers.signals import registers_changed
+
+    heard = []
+
+    def receiver(sender, kind=None, unit_ids=(), **kwargs):
+        heard.append((kind, set(unit_ids)))
+
+    registers_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            plan = approved(plan_demo)
+        syt = plan_demo["units"]["SYT"].pk
+        assert heard == [("plan-tasks", {syt})]
+        item = plan.items.get(code="2.1")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.update_item(actor(plan_demo, "alice"), item, {"progress_note": "Đang làm"})
+        assert len(heard) == 1  # a note moves no count
+        with django_capture_on_commit_callbacks(execute=True):
+            services.update_item(actor(plan_demo, "alice"), item, {"progress": 20})
+        assert heard[-1] == ("plan-tasks", {syt}) and len(heard) == 2
+    finally:
+        registers_changed.disconnect(receiver)
