@@ -31,7 +31,7 @@ from parindex.assessments.access import (
     unit_roles,
     units_with_roles,
 )
-from parindex.assessments.analysis import AnalysisError, published
+from parindex.assessments.analysis import AnalysisError, loss_report, published
 from parindex.assessments.criteria import EVIDENCE_TYPES, checked_upload
 from parindex.assessments.errors import ActionRefused, Conflict
 from parindex.domain import losses
@@ -122,8 +122,6 @@ def writable_parts(actor: Actor, item: RemediationItem) -> frozenset[str]:
 
 
 def _losses(framework, unit) -> list[losses.Loss]:
-    from parindex.assessments.analysis import loss_report
-
     try:
         data = published(framework, unit)
     except AnalysisError as exc:
@@ -156,10 +154,12 @@ def draft(actor: Actor, framework, unit: Unit) -> tuple[RemediationPlan, int]:
                 "unit": unit.name,
                 "year": framework.year,
             }
-        plan = RemediationPlan.objects.create(
-            framework=framework, unit=unit, title=title, created_by=actor.name
+        # Two officers drafting at once: one creates the plan, the other drafts into it.
+        plan, created = RemediationPlan.objects.get_or_create(
+            framework=framework, unit=unit, defaults={"title": title, "created_by": actor.name}
         )
-        _record(actor, plan, None, "state", "", rules.DRAFT, "")
+        if created:
+            _record(actor, plan, None, "state", "", rules.DRAFT, "")
     have = set(plan.items.values_list("code", flat=True))
     position = (plan.items.order_by("-position").values_list("position", flat=True).first()) or 0
     added = 0
