@@ -10,9 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What each demo account finds waiting on its home page (Vietnamese, the default language).
 WAITING = {
     "lanhdao": "Phê duyệt bản tự đánh giá của Sở",
-    "canbo.syt": "Hiện không có việc nào đang chờ bạn",
+    "canbo.syt": "Xây dựng VBQPPL đúng tiến độ",  # the Sở's remediation item 2.1
     "canbo.bvdk": "Đã chấm 4/",
-    "canbo.cdc": "Hiện không có việc nào đang chờ bạn",
+    "canbo.cdc": "Mức độ hài lòng về phục vụ hành chính",  # the CDC's remediation item 8.1
     "thamdinh": "Đã gửi: bắt đầu thẩm định",
     "chuyenvien": "Đã gửi: bắt đầu thẩm định",
 }

@@ -150,6 +150,24 @@ def test_every_writer_role_and_state(plan_demo, writer, name, state):
         assert plan.state == state
 
 
+def test_the_sos_own_item_is_reported_by_its_staff_not_its_leader(plan_demo):
+    from django.contrib.auth.models import User
+
+    plan = approved(plan_demo)
+    syt = plan_demo["units"]["SYT"]
+    services.transition(actor(plan_demo, "dave"), plan, "reopen", reason="Giao lại")
+    planned(plan_demo, plan, unit="SYT")
+    plan = services.transition(actor(plan_demo, "dave"), plan, "approve")
+    gina = User.objects.create_user("gina")
+    Membership.objects.create(user=gina, unit=syt, role="staff")
+    item = plan.items.get(code="2.1")
+    services.update_item(services.Actor.person(gina), item, {"progress": 10})
+    with pytest.raises(ActionRefused, match="only the responsible unit"):
+        services.update_item(actor(plan_demo, "dave"), item, {"progress": 20})
+    assert [i.code for i in services.assigned_items(gina)] == ["2.1"]
+    assert services.assigned_items(plan_demo["people"]["dave"]) == []
+
+
 def test_a_unit_outside_the_plans_unit_is_refused(plan_demo):
     plan = drafted(plan_demo)
     with pytest.raises(ActionRefused, match="not a unit of SYT"):

@@ -46,7 +46,7 @@ from parindex.plans.models import (
     RemediationPlan,
     Reminder,
 )
-from parindex.units.models import Unit
+from parindex.units.models import Membership, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +101,19 @@ def item_roles(actor: Actor, item: RemediationItem) -> frozenset[str]:
 
 def _in_responsible_unit(user, item: RemediationItem, memberships=None) -> bool:
     """A person of the responsible unit: a role held in it, or in a unit between it and the
-    plan's unit (a hospital's director for one of its departments). A role in the plan's
-    unit counts only where that unit is itself responsible: the Sở's leaders approve and
-    follow the plan, its units do the work."""
+    plan's unit (a hospital's director for one of its departments). The plan's unit's leaders
+    approve and follow the plan, they do not report on it: where that unit is itself
+    responsible, its staff do (and the CCHC officer, by the officer's own row)."""
     if user.is_superuser:
         return True
-    lineage = item.responsible.lineage_ids()
-    if item.plan.unit_id in lineage and item.responsible_id != item.plan.unit_id:
-        lineage = lineage[: lineage.index(item.plan.unit_id)]
     if memberships is None:
         memberships = memberships_of(user)
+    plan_unit = item.plan.unit_id
+    if item.responsible_id == plan_unit:  # the Sở's own work: its staff (the officer follows)
+        return (plan_unit, Membership.Role.STAFF) in memberships
+    lineage = item.responsible.lineage_ids()
+    if plan_unit in lineage:
+        lineage = lineage[: lineage.index(plan_unit)]
     return any(unit_id in lineage for unit_id, _role in memberships)
 
 
