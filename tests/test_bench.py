@@ -93,3 +93,11 @@ def test_the_what_if_benchmark_runs_and_reports_ratios_and_its_target(tmp_path):
     ):
         assert label in out and "× the baseline" in out.split(label)[1].split("\n")[0], out
     assert "[target ≤ 50 ms:" in out and "[target ≤ 100 ms:" in out
+
+
+def test_the_number_checker_benchmark_reports_precision_and_recall(tmp_path):
+    out = run_bench("bench_numbercheck.py", tmp_path)
+    assert "precision" in out and "recall" in out and "× the baseline" in out
+    overall = next(line for line in out.splitlines() if line.strip().startswith("all "))
+    assert overall.split()[-2:] == ["1.00", "1.00"], out  # the corpus is the checker's spec
+    assert "numbercheck-heldout.yaml" in out

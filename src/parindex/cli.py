@@ -26,6 +26,7 @@ GROUPS = (
     (N_("Scores and results"), ("scores", "results")),
     (N_("Registers and indicators"), ("registers", "indicators", "calendar")),
     (N_("Improvement"), ("losses", "what-if", "plan", "remind")),
+    (N_("Documents"), ("document",)),
     (N_("System"), ("info", "demo", "serve", "migrate")),
 )
 OWN_COMMANDS = {name for _group, names in GROUPS for name in names}

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "parindex.assessments",
     "parindex.registers",
     "parindex.plans",
+    "parindex.documents",
     "parindex.library",
     "parindex.web",
     "axes",

@@ -61,7 +61,7 @@ _RANK = re.compile(
     rf"({NUMBER})\s*/\s*({NUMBER})(?![\d/])",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9-])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(\w|-))|\n+")
 UNITS = (
     "hồ sơ",
     "điểm",
@@ -196,9 +196,19 @@ class Finding:
 
 
 def sentences(text: str) -> list[str]:
-    """The text cut into sentences (and list lines), each stripped, none empty."""
+    """The text cut into sentences (and list lines), each stripped, none empty: a sentence
+    ends at a full stop (or ! ? …) before a capital letter, a digit or a dash, or at a line
+    break; a semicolon separates the items of one list, not sentences."""
     text = text.replace("\u00a0", " ").replace("\r", "")
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        following = match.group(1)
+        if following is not None and following.isalpha() and not following.isupper():
+            continue  # "… 3 tr. đồng": a lower-case word goes on with the sentence
+        out.append(text[start : match.start()])
+        start = match.end()
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
 
 
 def check(text: str) -> list[Finding]:
@@ -270,7 +280,7 @@ def _rank(sentence, rank: Figure, of: Figure) -> list[Finding]:
             RANK,
             sentence,
             f"{rank.text}/{of.text}",
-            of.text,
+            f"1–{of.text}",
             Message(
                 N_("a rank is between 1 and the number ranked (%(of)s): check %(rank)s/%(of)s"),
                 {"rank": rank.text, "of": of.text},
@@ -288,7 +298,7 @@ def _score(sentence, part: Figure, whole: Figure) -> list[Finding]:
             SCORE,
             sentence,
             f"{part.text}/{whole.text}",
-            whole.text,
+            f"≤ {whole.text}",
             Message(
                 N_("%(score)s points is more than the maximum %(max)s: check the score"),
                 {"score": part.text, "max": whole.text},
@@ -299,19 +309,26 @@ def _score(sentence, part: Figure, whole: Figure) -> list[Finding]:
 
 
 def _tolerance(places: int) -> Decimal:
-    # A writer rounds (or cuts) to the decimals shown: one unit of the last one, and a hair.
-    return Decimal(1).scaleb(-places) + Decimal("1e-9")
+    # Half a unit of the last decimal shown (a writer rounds), and a hair.
+    return Decimal(1).scaleb(-places) / 2 + Decimal("1e-9")
+
+
+def _written(exact: Decimal, stated: Decimal, places: int) -> bool:
+    """Whether a writer may have written `exact` as `stated` with `places` decimals: rounded
+    (half a unit either side) or cut (up to a unit below)."""
+    unit = Decimal(1).scaleb(-places)
+    hair = Decimal("1e-9")
+    return stated - unit / 2 - hair <= exact < stated + unit + hair
 
 
 def _rate(sentence, part: Figure, whole: Figure, rate: Figure) -> list[Finding]:
     places = decimals(rate.text)
-    tolerance = _tolerance(places)
     best = None
     for p, w, r in combos(part, whole, rate):
         if w == 0:
             continue
         exact = p * 100 / w
-        if abs(exact - r) <= tolerance:
+        if _written(exact, r, places):
             return []
         if best is None:
             best = exact
@@ -556,8 +573,7 @@ def _change(sentence, word, old, new, amount, unit, rank) -> Finding | None:
         if percent and o == 0:
             return None
         change = abs(rises) * 100 / o if percent else abs(rises)
-        amount_tolerance = _tolerance(decimals(amount.text))
-        if abs(change - a[0]) <= max(amount_tolerance, tolerance):
+        if _written(change, a[0], decimals(amount.text)) or abs(change - a[0]) <= tolerance:
             return None
         if best is None or best[2] * (1 if up else -1) <= 0:
             best = (o, n, rises)
