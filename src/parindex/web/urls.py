@@ -4,6 +4,7 @@ from django.urls import path
 
 from parindex.web import (
     dashboards,
+    documents,
     home,
     improvement,
     people,
@@ -23,6 +24,7 @@ urlpatterns = [
     *people.urls,
     *improvement.urls,
     *plans.urls,
+    *documents.urls,
     *dashboards.urls,
     *register_import.urls,  # before registers/<code>/<year>/
     *registers.urls,

@@ -366,3 +366,9 @@ def reminder_text(reminder):
     from parindex.plans.services import reminder_subject
 
     return reminder_subject(reminder.kind, reminder.item, reminder.deadline)
+
+
+@register.filter
+def translated(msgid):
+    """A message id of the domain (N_), in the reader's language."""
+    return gettext(msgid) if msgid else ""
