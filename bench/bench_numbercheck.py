@@ -5,12 +5,13 @@
 Two sets of passages written for the project, each of known slips of each kind and
 known-correct passages in tricky number styles: the corpus (tests/data/numbercheck.yaml), which
 the tests hold the checker to, and a held-out set (tests/data/numbercheck-heldout.yaml), never
-tuned against: its figures say what the checker does on phrasing it was not shaped by. A finding counts as a true
-positive when its passage expects a finding of its kind (each expected finding matched once),
-a false positive otherwise; an expected finding not found is a false negative. Reported per
-kind and in all: precision = TP / (TP + FP), recall = TP / (TP + FN). The time to check the
-whole corpus is given as a ratio of a baseline measured in the same run: cutting the same text
-into sentences (the floor of any check).
+tuned against: its figures say what the checker does on phrasing it was not shaped by.
+
+A finding counts as a true positive when its passage expects a finding of its kind (each
+expected finding matched once), a false positive otherwise; an expected finding not found is a
+false negative. Reported per kind and in all: precision = TP / (TP + FP), recall = TP / (TP +
+FN). The time to check the whole corpus is given as a ratio of a baseline measured in the same
+run: cutting the same text into sentences (the floor of any check).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ conversion, a real writer of PDF) or text; the findings as documented; bad files
 one line, never a traceback."""
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 
