@@ -143,7 +143,9 @@ def draft(actor: Actor, framework, unit: Unit) -> tuple[RemediationPlan, int]:
     again adds the items of losses not yet in the plan and changes nothing else (idempotent);
     an approved plan is reopened first. Returns the plan and the number of items added."""
     plan = (
-        RemediationPlan.objects.select_for_update().filter(framework=framework, unit=unit).first()
+        RemediationPlan.objects.select_for_update(of=("self",))
+        .filter(framework=framework, unit=unit)
+        .first()
     )
     probe = plan or RemediationPlan(framework=framework, unit=unit)
     if rules.OFFICER not in plan_roles(actor, probe):
@@ -235,7 +237,7 @@ def _progress(raw) -> int:
 
 def _lock(item: RemediationItem, expected_version: int | None) -> RemediationItem:
     locked = (
-        RemediationItem.objects.select_for_update()
+        RemediationItem.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__unit", "plan__framework", "responsible")
         .get(pk=item.pk)
     )
@@ -371,7 +373,7 @@ def transition(
 ) -> RemediationPlan:
     """Approve a draft (a leader) or reopen an approved plan (a leader or the officer)."""
     plan = (
-        RemediationPlan.objects.select_for_update()
+        RemediationPlan.objects.select_for_update(of=("self",))
         .select_related("unit", "framework")
         .get(pk=plan.pk)
     )
