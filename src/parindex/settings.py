@@ -214,6 +214,8 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "parindex@localhost")
 EMAIL_CONFIGURED = bool(EMAIL_HOST or os.getenv("EMAIL_BACKEND"))
 # The hour (Asia/Ho_Chi_Minh) at which `parindex serve`'s worker sends the day's reminders.
 REMIND_HOUR = int(os.getenv("PARINDEX_REMIND_HOUR", "7"))
+# The place name of the documents' date line ("Bà Rịa, ngày 15 tháng 3 năm 2021").
+DOCUMENT_PLACE = os.getenv("PARINDEX_DOCUMENT_PLACE", "Hòa Bình")
 # The address in the reminders' links (the server as its users reach it).
 SITE_URL = os.getenv("PARINDEX_SITE_URL", "http://127.0.0.1:8000")
 

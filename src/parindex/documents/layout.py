@@ -90,6 +90,15 @@ def _rule(paragraph, indent_cm: float) -> None:
     run(paragraph, "", size=4)
 
 
+def _widths(table, widths) -> None:
+    """Fixed column widths (Word and LibreOffice otherwise share the page out evenly)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def _borderless(table) -> None:
     properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -106,10 +115,7 @@ def header(document, *, letter: bool = False) -> None:
     table = document.add_table(rows=2, cols=2)
     _borderless(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Cm(6.5), Cm(10))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    _widths(table, (Cm(6.3), Cm(10.2)))
     left, right = table.rows[0].cells
     run(_plain(left.paragraphs[0]), "{{ agency_parent }}", size=13)
     run(_plain(left.add_paragraph()), "{{ agency }}", size=13, bold=True)
@@ -160,20 +166,21 @@ def control(document, tag: str):
     return paragraph
 
 
-def data_table(document, headers: list[tuple[str, float]], row: list[str], loop: str, *, size=12):
+def data_table(
+    document, headers: list[tuple[str, float]], row: list[str], loop: str, *, left=(1,), size=12
+):
     """A table with a header row, then one row per item: `loop` is the docxtpl row loop
     ("item in areas"), `row` the cells' placeholders."""
     table = document.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for col, (text, width) in enumerate(headers):
-        for cells in table.rows:
-            cells.cells[col].width = Cm(width)
+    _widths(table, [Cm(width) for _text, width in headers])
+    for col, (text, _width) in enumerate(headers):
         paragraph = _plain(table.rows[0].cells[col].paragraphs[0])
         run(paragraph, text, size=size, bold=True)
     run(_plain(table.rows[1].cells[0].paragraphs[0]), "{%tr for " + loop + " %}", size=size)
     for col, text in enumerate(row):
-        align = WD_ALIGN_PARAGRAPH.LEFT if col in (1,) else WD_ALIGN_PARAGRAPH.CENTER
+        align = WD_ALIGN_PARAGRAPH.LEFT if col in left else WD_ALIGN_PARAGRAPH.CENTER
         run(_plain(table.rows[2].cells[col].paragraphs[0], align=align), text, size=size)
     run(_plain(table.rows[3].cells[0].paragraphs[0]), "{%tr endfor %}", size=size)
     return table
@@ -184,8 +191,8 @@ def signature(document) -> None:
     name on the right. Placeholders: recipients, signer_authority, signer_title, signer_name."""
     table = document.add_table(rows=1, cols=2)
     _borderless(table)
+    _widths(table, (Cm(8), Cm(8.5)))
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
     label = _plain(left.paragraphs[0], align=WD_ALIGN_PARAGRAPH.LEFT, before=12)
     run(label, "Nơi nhận:", size=12, bold=True, italic=True)
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "{%p for r in recipients %}")

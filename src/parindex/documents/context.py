@@ -1,0 +1,316 @@
+"""What a document says, from the data: one dictionary per kind, whose keys are the
+placeholders its template may use (`ALLOWED`). Every figure is formatted here, the Vietnamese
+way (87,787; 3.105; dates "ngày 05 tháng 02 năm 2026"), so that a template never computes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from parindex.assessments.analysis import AnalysisError, loss_report, published
+from parindex.assessments.errors import ActionRefused
+from parindex.domain import losses
+from parindex.domain.framework import SURVEY
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+from parindex.domain.numbers import format_number, quantize
+from parindex.units.models import Membership, PeerGroup
+from parindex.units.people import full_name
+
+RESULTS_LETTER = "results-letter"
+REMEDIATION_PLAN = "remediation-plan"
+KINDS = (RESULTS_LETTER, REMEDIATION_PLAN)
+KIND_LABELS = {
+    RESULTS_LETTER: N_("letter on the results and the lessons (công văn quán triệt)"),
+    REMEDIATION_PLAN: N_("remediation plan (kế hoạch khắc phục)"),
+}
+
+COMMON = (
+    "agency_parent",
+    "agency",
+    "number_symbol",
+    "place_date",
+    "doc_type",
+    "subject",
+    "recipients",
+    "signer_authority",
+    "signer_title",
+    "signer_name",
+    "unit_name",
+    "unit_code",
+    "year",
+    "framework_title",
+    "total",
+    "max",
+    "index",
+    "band",
+    "rank",
+    "ranked",
+    "group_name",
+)
+ALLOWED = {
+    RESULTS_LETTER: frozenset(
+        COMMON
+        + (
+            "addressees",
+            "appraisal",
+            "survey",
+            "bonus",
+            "penalty",
+            "bonus_any",
+            "penalty_zero",
+            "previous",
+            "previous_year",
+            "previous_total",
+            "change_text",
+            "previous_rank",
+            "previous_ranked",
+            "rank_change_text",
+            "areas",
+            "losses",
+        )
+    ),
+    REMEDIATION_PLAN: frozenset(COMMON + ("lost", "lost_areas", "items")),
+}
+
+
+def vn(value) -> str:
+    return format_number(value) if value is not None else ""
+
+
+def official_date(day: date) -> str:
+    """ "ngày 05 tháng 02 năm 2026", "ngày 15 tháng 3 năm 2021": a day below 10 and the months
+    January and February take a leading zero (Decree 30)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _signer(unit) -> str:
+    leader = (
+        Membership.objects.filter(unit=unit, role=Membership.Role.LEADER, user__is_active=True)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    return full_name(leader.user) if leader else ""
+
+
+def _common(framework, unit, result, today: date, symbol: str) -> dict:
+    score = result.score
+    parent = unit.parent.name.upper() if unit.parent else ""
+    group = PeerGroup.objects.filter(code=result.unit.group).first() if result.unit.group else None
+    place = result.place
+    return {
+        "agency_parent": parent,
+        "agency": unit.name.upper(),
+        "number_symbol": f"      /{symbol}",
+        "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today)}",
+        "signer_authority": "KT. GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC",
+        "signer_name": _signer(unit),
+        "unit_name": unit.name,
+        "unit_code": unit.code,
+        "year": framework.year,
+        "framework_title": framework.title,
+        "total": vn(score.total),
+        "max": vn(score.max),
+        "index": vn(score.index_pct),
+        "band": score.band or "—",
+        "rank": place.rank if place and place.rank else "—",
+        "ranked": place.of if place else "—",
+        "group_name": (group.name if group else "").lower() or "đơn vị",
+    }
+
+
+def _published(framework, unit):
+    try:
+        return published(framework, unit)
+    except AnalysisError as exc:
+        raise ActionRefused(exc.message) from None
+
+
+def _result_of(data):
+    return next(r for r in data.results.units if r.unit.code == data.unit.code)
+
+
+def _is_survey(node) -> bool:
+    leaves = [n for n in node.walk() if n.is_leaf]
+    return bool(leaves) and all(leaf.effective_kind == SURVEY for leaf in leaves)
+
+
+def _change_words(change: Decimal, unit: str) -> str:
+    if change > 0:
+        return f"tăng {vn(change)} {unit}"
+    if change < 0:
+        return f"giảm {vn(-change)} {unit}"
+    return "không đổi"
+
+
+def results_letter(framework, unit, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    data = _published(framework, unit)
+    result = _result_of(data)
+    score = result.score
+    nodes = {node.code: node for node in framework.domain.nodes}
+    survey = sum((quantize(n.score) for n in result.nodes if _is_survey(nodes[n.code])), Decimal(0))
+    appraisal = sum(
+        (quantize(n.score) for n in result.nodes if not _is_survey(nodes[n.code])), Decimal(0)
+    )
+    context = _common(framework, unit, result, today, f"{unit.code}-VP")
+    previous = result.previous
+    report = loss_report(data, None)
+    directions = _directions(framework, unit)
+    context.update(
+        {
+            "doc_type": "",
+            "subject": (
+                f"quán triệt kết quả Chỉ số cải cách hành chính năm {framework.year} "
+                "và rút kinh nghiệm"
+            ),
+            "addressees": f"Các phòng chức năng, đơn vị thuộc {unit.name}",
+            "recipients": ["Như trên;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "appraisal": vn(appraisal),
+            "survey": vn(survey),
+            "bonus": vn(score.bonus),
+            "penalty": vn(score.penalty),
+            "bonus_any": score.bonus > 0,
+            "penalty_zero": score.penalty == 0,
+            "previous": previous is not None,
+            "previous_year": _previous_year(data),
+            "previous_total": vn(previous.total) if previous else "",
+            "change_text": _change_words(quantize(score.total) - quantize(previous.total), "điểm")
+            if previous
+            else "",
+            "previous_rank": previous.place.rank
+            if previous and previous.place and previous.place.rank and result.place
+            else "",
+            "previous_ranked": previous.place.of if previous and previous.place else "",
+            "rank_change_text": _rank_words(previous.place.rank - result.place.rank)
+            if previous and previous.place and previous.place.rank and result.place
+            else "",
+            "areas": [
+                {
+                    "code": node.code,
+                    "title": node.title,
+                    "score": vn(node.score),
+                    "max": vn(node.max),
+                    "rank": f"{node.place.rank}/{node.place.of}"
+                    if node.place and node.place.rank
+                    else "—",
+                    "change": _signed(node.change.points) if node.change else "—",
+                }
+                for node in result.nodes
+            ],
+            "losses": [
+                {
+                    "code": item.code,
+                    "title": item.title,
+                    "lost": vn(item.shown_lost),
+                    "direction": directions.get(item.code)
+                    or item.reason
+                    or "rà soát nguyên nhân, bổ sung giải pháp và tài liệu kiểm chứng.",
+                }
+                for item in report.items
+                if item.kind == losses.CRITERION_ITEM and item.shown_lost > 0
+            ],
+        }
+    )
+    return context
+
+
+def _signed(value: Decimal) -> str:
+    value = quantize(value)
+    return f"+{vn(value)}" if value > 0 else vn(value)
+
+
+def _rank_words(steps: int) -> str:
+    if steps > 0:
+        return f"tăng {steps} bậc"
+    if steps < 0:
+        return f"giảm {-steps} bậc"
+    return "giữ nguyên thứ hạng"
+
+
+def _previous_year(data) -> str:
+    previous = data.results.previous_framework
+    return str(previous.year) if previous is not None else ""
+
+
+def _directions(framework, unit) -> dict[str, str]:
+    """The remediation plan's solution per criterion, if the unit has a plan."""
+    from parindex.plans.models import RemediationItem
+
+    return {
+        code: solution
+        for code, solution in RemediationItem.objects.filter(
+            plan__framework=framework, plan__unit=unit
+        )
+        .exclude(solution="")
+        .values_list("code", "solution")
+    }
+
+
+def remediation_plan(framework, unit, today: date | None = None) -> dict:
+    from parindex.plans.models import RemediationPlan
+    from parindex.plans.services import plan_items
+
+    today = today or timezone.localdate()
+    plan = RemediationPlan.objects.filter(framework=framework, unit=unit).first()
+    if plan is None:
+        raise ActionRefused(
+            Message(
+                N_("%(unit)s has no remediation plan for %(framework)s yet: draft it first"),
+                {"unit": unit.code, "framework": framework.code},
+            )
+        )
+    data = _published(framework, unit)
+    result = _result_of(data)
+    items = list(plan_items(plan))
+    context = _common(framework, unit, result, today, f"KH-{unit.code}")
+    by_area: dict[str, list] = {}
+    for item in items:
+        by_area.setdefault(item.area, []).append(item)
+    titles = {node.code: node.title for node in framework.domain.nodes}
+    order = {node.code: i for i, node in enumerate(framework.domain.nodes)}
+    lost = sum((quantize(i.lost) for i in items), Decimal(0))
+    context.update(
+        {
+            "doc_type": "KẾ HOẠCH",
+            "subject": (
+                f"Khắc phục tồn tại, hạn chế trong Chỉ số cải cách hành chính năm {framework.year}"
+            ),
+            "recipients": [
+                "Sở Nội vụ (để báo cáo);",
+                "Ban Giám đốc Sở;",
+                "Các phòng, đơn vị thuộc Sở (để thực hiện);",
+                "Lưu: VT, VP.",
+            ],
+            "lost": vn(lost),
+            "lost_areas": [
+                {
+                    "code": code,
+                    "title": titles.get(code, ""),
+                    "lost": vn(sum((quantize(i.lost) for i in area_items), Decimal(0))),
+                }
+                for code, area_items in sorted(by_area.items(), key=lambda a: order.get(a[0], 0))
+            ],
+            "items": [
+                {
+                    "number": number,
+                    "code": item.code,
+                    "solution": item.solution or "—",
+                    "responsible": item.responsible.code if item.responsible else "—",
+                    "supporting": ", ".join(sorted(u.code for u in item.supporting.all())) or "—",
+                    "deadline": item.deadline.strftime("%d/%m/%Y") if item.deadline else "—",
+                }
+                for number, item in enumerate(items, start=1)
+            ],
+        }
+    )
+    return context
+
+
+BUILD = {RESULTS_LETTER: results_letter, REMEDIATION_PLAN: remediation_plan}
