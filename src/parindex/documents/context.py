@@ -53,8 +53,8 @@ COMMON = (
 )
 ALLOWED = {
     RESULTS_LETTER: frozenset(
-        COMMON
-        + (
+        (
+            *COMMON,
             "addressees",
             "appraisal",
             "survey",
@@ -73,7 +73,7 @@ ALLOWED = {
             "losses",
         )
     ),
-    REMEDIATION_PLAN: frozenset(COMMON + ("lost", "lost_areas", "items")),
+    REMEDIATION_PLAN: frozenset((*COMMON, "lost", "lost_areas", "items")),
 }
 
 
