@@ -313,6 +313,18 @@ def _tolerance(places: int) -> Decimal:
     return Decimal(1).scaleb(-places) / 2 + Decimal("1e-9")
 
 
+def _half_unit(places: int) -> Decimal:
+    """Half a unit of the last decimal of a figure written with decimals; a whole number is
+    taken as exact (a count)."""
+    return Decimal(1).scaleb(-places) / 2 if places else Decimal(0)
+
+
+def _overlaps(low: Decimal, high: Decimal, stated: Decimal, places: int) -> bool:
+    unit = Decimal(1).scaleb(-places)
+    hair = Decimal("1e-9")
+    return low < stated + unit + hair and high >= stated - unit / 2 - hair
+
+
 def _written(exact: Decimal, stated: Decimal, places: int) -> bool:
     """Whether a writer may have written `exact` as `stated` with `places` decimals: rounded
     (half a unit either side) or cut (up to a unit below)."""
@@ -324,11 +336,17 @@ def _written(exact: Decimal, stated: Decimal, places: int) -> bool:
 def _rate(sentence, part: Figure, whole: Figure, rate: Figure) -> list[Finding]:
     places = decimals(rate.text)
     best = None
+    # The counts may be rounded too (76,999/97,5 points from 76,9994…): the rate's possible
+    # values span what the counts as written allow, half a unit of their last decimal.
+    half_part = _half_unit(decimals(part.text))
+    half_whole = _half_unit(decimals(whole.text))
     for p, w, r in combos(part, whole, rate):
-        if w == 0:
+        if w - half_whole <= 0:
             continue
         exact = p * 100 / w
-        if _written(exact, r, places):
+        low = max(p - half_part, Decimal(0)) * 100 / (w + half_whole)
+        high = (p + half_part) * 100 / (w - half_whole)
+        if _written(exact, r, places) or _overlaps(low, high, r, places):
             return []
         if best is None:
             best = exact

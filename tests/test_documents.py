@@ -1,0 +1,168 @@
+"""The documents parindex drafts: read back with python-docx (and LibreOffice's PDF), every
+figure against the engine's results, the Decree 30 layout, the checker finding nothing in
+them, and a template with an unknown placeholder refused by name."""
+
+import io
+import os
+import re
+import shutil
+from datetime import date
+
+import docx
+import pytest
+from plan_helpers import approved
+
+from parindex.assessments.analysis import published
+from parindex.assessments.errors import ActionRefused
+from parindex.documents import layout
+from parindex.documents.context import official_date
+from parindex.documents.reading import docx_text
+from parindex.documents.render import generate, render_docx
+from parindex.domain import numbercheck
+from parindex.domain.numbers import format_number
+from parindex.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2027, 3, 5)
+
+
+def open_docx(data: bytes):
+    return docx.Document(io.BytesIO(data))
+
+
+def text_of(data: bytes, tmp_path, name="d.docx") -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return docx_text(path)
+
+
+def test_the_results_letter_carries_the_engines_figures(plan_demo, tmp_path):
+    framework, syt = plan_demo["framework"], plan_demo["units"]["SYT"]
+    data, name = generate("results-letter", framework, syt, today=TODAY)
+    assert name == "results-letter-SYT-so-2022.docx"
+    result = next(r for r in published(framework, syt).results.units if r.unit.code == "SYT")
+    text = text_of(data, tmp_path)
+    total = format_number(result.score.total)
+    assert f"đạt {total}/100 điểm ({format_number(result.score.index_pct)}%)" in text
+    assert f"xếp thứ {result.place.rank}/{result.place.of}" in text
+    assert "Số:       /SYT-VP" in text and "Hòa Bình, ngày 05 tháng 3 năm 2027" in text
+    assert "V/v quán triệt kết quả Chỉ số cải cách hành chính năm 2022" in text
+    assert "Tiêu chí 2.1 (Xây dựng VBQPPL đúng tiến độ): mất 3 điểm" in text
+    areas = open_docx(data).tables[1]
+    rows = [[cell.text for cell in row.cells] for row in areas.rows[1:]]
+    assert len(rows) == len(result.nodes)
+    for row, node in zip(rows, result.nodes, strict=True):
+        assert row[0] == node.code and row[1] == node.title
+        assert row[2] == format_number(node.score) and row[3] == format_number(node.max)
+        assert row[4] == f"{node.place.rank}/{node.place.of}"
+
+
+def test_the_remediation_plan_lists_the_plans_items(plan_demo, tmp_path):
+    plan = approved(plan_demo)
+    data, _name = generate(
+        "remediation-plan", plan_demo["framework"], plan_demo["units"]["SYT"], today=TODAY
+    )
+    document = open_docx(data)
+    text = text_of(data, tmp_path)
+    assert "KẾ HOẠCH" in text and "Số:       /KH-SYT" in text
+    assert "các tiêu chí bị mất 18,721 điểm, trong đó:" in text
+    rows = [[c.text for c in row.cells] for row in document.tables[1].rows[1:]]
+    items = list(plan.items.order_by("position"))
+    assert [r[1] for r in rows] == [i.code for i in items]
+    first = rows[0]
+    assert first[2:] == ["Ban hành kế hoạch", "BVDK", "—", items[0].deadline.strftime("%d/%m/%Y")]
+    assert text.rstrip().endswith("PHÓ GIÁM ĐỐC\ndave")  # the unit's leader signs
+
+
+def test_documents_parindex_writes_pass_the_number_checker(plan_demo, tmp_path):
+    """Every unit of the 2022 ranking: rising and falling, with and without bonus."""
+    framework = plan_demo["framework"]
+    approved(plan_demo)
+    codes = [r.unit.code for r in published(framework, plan_demo["units"]["SYT"]).results.units]
+    assert len(codes) == 21
+    for code in codes:
+        data, _name = generate("results-letter", framework, Unit.objects.get(code=code))
+        findings = numbercheck.check(text_of(data, tmp_path))
+        assert findings == [], (code, [(f.kind, f.sentence) for f in findings])
+    data, _name = generate("remediation-plan", framework, plan_demo["units"]["SYT"])
+    assert numbercheck.check(text_of(data, tmp_path)) == []
+
+
+def test_the_decree_30_layout(plan_demo):
+    data, _name = generate("results-letter", plan_demo["framework"], plan_demo["units"]["SYT"])
+    document = open_docx(data)
+    section = document.sections[0]
+    sizes = ("page_width", "page_height", "top_margin", "bottom_margin")
+    mm = [round(getattr(section, name).mm) for name in (*sizes, "left_margin", "right_margin")]
+    assert mm == [210, 297, 20, 20, 30, 15]
+    assert section.different_first_page_header_footer  # no number on page 1
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and normal.size.pt == 14
+    header = [c.text for row in document.tables[0].rows for c in row.cells]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in header[1]
+    assert re.fullmatch(r"Số: +/SYT-VP\nV/v .+", header[2], re.S)
+    assert header[0].startswith("UBND TỈNH HÒA BÌNH XANH") and "SỞ Y TẾ" in header[0]
+    signature = [c.text for c in document.tables[-1].rows[0].cells]
+    assert signature[0].startswith("Nơi nhận:\n- Như trên;")
+    assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" in signature[1]
+
+
+@pytest.mark.parametrize(
+    "day, text",
+    [
+        (date(2026, 2, 5), "ngày 05 tháng 02 năm 2026"),
+        (date(2021, 3, 15), "ngày 15 tháng 3 năm 2021"),
+        (date(2024, 1, 31), "ngày 31 tháng 01 năm 2024"),
+        (date(2024, 12, 9), "ngày 09 tháng 12 năm 2024"),
+    ],
+)
+def test_the_official_date(day, text):
+    assert official_date(day) == text
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused_by_name(plan_demo, tmp_path):
+    document = layout.new_document()
+    layout.body(document, "Tổng điểm {{ totl }} điểm, xếp thứ {{ rank }}/{{ ranked }}.")
+    path = tmp_path / "sai.docx"
+    document.save(path)
+    with pytest.raises(ActionRefused, match="does not fill: totl"):
+        render_docx("results-letter", {"rank": 1, "ranked": 2}, str(path))
+
+
+def test_a_plan_document_needs_a_plan_and_results_need_publishing(plan_demo):
+    with pytest.raises(ActionRefused, match="draft it first"):
+        generate("remediation-plan", plan_demo["framework"], plan_demo["units"]["SYT"])
+    with pytest.raises(ActionRefused, match="has no scores"):
+        generate("results-letter", plan_demo["framework"], plan_demo["units"]["BVDK"])
+    with pytest.raises(ActionRefused, match="unknown document"):
+        generate("memo", plan_demo["framework"], plan_demo["units"]["SYT"])
+
+
+def test_the_pdf_is_made_by_libreoffice_and_reads_the_same(plan_demo, tmp_path):
+    assert shutil.which("soffice"), "LibreOffice is missing: scripts/test installs it"
+    data, name = generate(
+        "results-letter", plan_demo["framework"], plan_demo["units"]["SYT"], fmt="pdf"
+    )
+    assert name.endswith(".pdf") and data.startswith(b"%PDF")
+    path = tmp_path / name
+    path.write_bytes(data)
+    from parindex.documents.reading import read_text
+
+    text = read_text(path)
+    assert "81,779/100 điểm" in text and numbercheck.check(text) == []
+
+
+def test_the_cli_writes_the_document(plan_demo, tmp_path, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.chdir(tmp_path)
+    out = StringIO()
+    call_command(
+        "document", "results-letter", "--unit", "SYT", "--framework", "so-2022", stdout=out
+    )
+    assert (tmp_path / "results-letter-SYT-so-2022.docx").exists()
+    assert "results-letter-SYT-so-2022.docx" in out.getvalue()
+    env = {**os.environ}
+    assert env  # the PDF path goes through the same generate(): covered above
