@@ -101,3 +101,12 @@ def test_the_number_checker_benchmark_reports_precision_and_recall(tmp_path):
     overall = next(line for line in out.splitlines() if line.strip().startswith("all "))
     assert overall.split()[-2:] == ["1.00", "1.00"], out  # the corpus is the checker's spec
     assert "numbercheck-heldout.yaml" in out
+
+
+def test_the_documents_benchmark_runs_and_reports_ratios(tmp_path):
+    out = run_bench(
+        "bench_documents.py", tmp_path, "--units", "3", "--criteria", "16", "--repeat", "1"
+    )
+    for kind in ("results-letter", "remediation-plan"):
+        assert f"{kind}, cold:" in out and f"{kind}, cached:" in out, out
+    assert "× the baseline" in out

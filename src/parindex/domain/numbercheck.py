@@ -336,16 +336,15 @@ def _written(exact: Decimal, stated: Decimal, places: int) -> bool:
 def _rate(sentence, part: Figure, whole: Figure, rate: Figure) -> list[Finding]:
     places = decimals(rate.text)
     best = None
-    # The counts may be rounded too (76,999/97,5 points from 76,9994…): the rate's possible
-    # values span what the counts as written allow, half a unit of their last decimal.
+    # The part may be rounded too (76,999/97,5 points from 76,9994…): the rate's possible
+    # values span half a unit of its last decimal. The whole (a maximum, a count) is exact.
     half_part = _half_unit(decimals(part.text))
-    half_whole = _half_unit(decimals(whole.text))
     for p, w, r in combos(part, whole, rate):
-        if w - half_whole <= 0:
+        if w <= 0:
             continue
         exact = p * 100 / w
-        low = max(p - half_part, Decimal(0)) * 100 / (w + half_whole)
-        high = (p + half_part) * 100 / (w - half_whole)
+        low = max(p - half_part, Decimal(0)) * 100 / w
+        high = (p + half_part) * 100 / w
         if _written(exact, r, places) or _overlaps(low, high, r, places):
             return []
         if best is None:
