@@ -166,3 +166,19 @@ def test_the_cli_writes_the_document(plan_demo, tmp_path, monkeypatch):
     assert "results-letter-SYT-so-2022.docx" in out.getvalue()
     env = {**os.environ}
     assert env  # the PDF path goes through the same generate(): covered above
+
+
+def test_the_dashboard_offers_the_documents_to_the_units_people(client, plan_demo):
+    client.force_login(plan_demo["people"]["dave"])
+    page = client.get("/dashboard/so-2022/SYT/").content.decode()
+    assert 'href="/documents/results-letter/so-2022/SYT/"' in page
+    response = client.get("/documents/results-letter/so-2022/SYT/")
+    assert response.status_code == 200
+    assert 'filename="results-letter-SYT-so-2022.docx"' in response["Content-Disposition"]
+    assert open_docx(response.content).tables  # a real document
+    response = client.get("/documents/remediation-plan/so-2022/SYT/", follow=True)
+    assert "chưa có kế hoạch khắc phục" in response.content.decode()
+    for name in ("frank", "bob"):
+        client.force_login(plan_demo["people"][name])
+        assert client.get("/documents/results-letter/so-2022/SYT/").status_code == 404
+    assert client.get("/documents/memo/so-2022/SYT/").status_code == 404

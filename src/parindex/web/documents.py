@@ -1,4 +1,5 @@
-"""The document pages: the number checker for any report (its own or anyone's) uploaded here."""
+"""The document pages: the documents of a unit generated from its data, and the number
+checker for any report (its own or anyone's) uploaded here."""
 
 from __future__ import annotations
 
@@ -6,18 +7,26 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy
 
+from parindex.assessments import access as access_rules
+from parindex.assessments.errors import ActionRefused
 from parindex.documents.checking import check_file
+from parindex.documents.context import KINDS
 from parindex.documents.reading import MAX_BYTES, ReadRefused
+from parindex.documents.render import DOCX, FORMATS, generate
 from parindex.domain import numbercheck
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 from parindex.domain.numbers import format_number
+from parindex.frameworks.models import Framework
 from parindex.messages import render as render_message
+from parindex.units.models import Unit
 
 
 class CheckForm(forms.Form):
@@ -61,4 +70,34 @@ def check_page(request):
     return render(request, "web/document_check.html", context, status=status)
 
 
-urls = [path("documents/check/", check_page, name="document-check")]
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+def document_file(request, kind, framework, unit):
+    """A document of the unit, generated now from the data: for whoever holds a role in the
+    unit (the dashboard's rule). A refusal (no plan yet, results not published, no
+    LibreOffice for a PDF) comes back to the dashboard as a message."""
+    model = get_object_or_404(Framework, code=framework)
+    unit_ = get_object_or_404(Unit.objects.select_related("parent__parent__parent"), code=unit)
+    if kind not in KINDS or not access_rules.unit_roles(request.user, unit_):
+        raise Http404
+    fmt = request.GET.get("format", DOCX)
+    try:
+        data, name = generate(kind, model, unit_, fmt=fmt if fmt in FORMATS else DOCX)
+    except ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+        return redirect("web:dashboard", framework=framework, unit=unit)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[name.rsplit(".", 1)[1]])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+urls = [
+    path("documents/check/", check_page, name="document-check"),
+    path("documents/<str:kind>/<slug:framework>/<str:unit>/", document_file, name="document"),
+]
