@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 from parindex.assessments.errors import ActionRefused
-from parindex.documents import builtin
 from parindex.documents.context import ALLOWED, BUILD, KINDS
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
@@ -25,12 +24,6 @@ PDF_TIMEOUT = 180
 
 def _refuse(msgid: str, **params) -> ActionRefused:
     return ActionRefused(Message(msgid, params))
-
-
-def template_path(kind: str, language: str = "vi") -> Path:
-    """The template in force for a kind: the shipped one (an administrator's replacement,
-    when there is one, is looked up by the caller first)."""
-    return builtin.path_of(kind, language)
 
 
 def placeholders(source) -> set[str]:
@@ -117,7 +110,9 @@ def generate(kind: str, framework, unit, *, fmt: str = DOCX, language: str = "vi
     if fmt not in FORMATS:
         raise _refuse(N_("unknown format “%(format)s”: docx or pdf"), format=fmt)
     context = BUILD[kind](framework, unit, today)
-    document = render_docx(kind, context, str(template_path(kind, language)))
+    from parindex.documents.templates_admin import source_for
+
+    document = render_docx(kind, context, source_for(kind, framework.year, language))
     if fmt == PDF:
         document = to_pdf(document)
     return document, file_name(kind, framework, unit, fmt)

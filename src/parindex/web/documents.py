@@ -12,12 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 
 from parindex.assessments import access as access_rules
 from parindex.assessments.errors import ActionRefused
+from parindex.documents import templates_admin
 from parindex.documents.checking import check_file
-from parindex.documents.context import KINDS
+from parindex.documents.context import ALLOWED, KIND_LABELS, KINDS
+from parindex.documents.models import DocumentTemplate
 from parindex.documents.reading import MAX_BYTES, ReadRefused
 from parindex.documents.render import DOCX, FORMATS, generate
 from parindex.domain import numbercheck
@@ -70,6 +74,66 @@ def check_page(request):
     return render(request, "web/document_check.html", context, status=status)
 
 
+class TemplateForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Document"))
+    year = forms.IntegerField(
+        label=gettext_lazy("Year (empty: every year)"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+    )
+    file = forms.FileField(label=gettext_lazy("Template (.docx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, capfirst(gettext(KIND_LABELS[k]))) for k in KINDS]
+
+
+@login_required
+def templates_page(request):
+    """The templates in force, and the upload that replaces one (a CCHC officer)."""
+    if not templates_admin.may_manage(request.user):
+        raise Http404
+    form = TemplateForm()
+    status = 200
+    if request.method == "POST":
+        withdraw = request.POST.get("withdraw")
+        if withdraw:
+            template = get_object_or_404(DocumentTemplate, pk=withdraw)
+            templates_admin.withdraw(request.user, template)
+            messages.success(request, gettext("The template is withdrawn."))
+            return redirect("web:document-templates")
+        form = TemplateForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                templates_admin.upload(request.user, data["kind"], data["year"], data["file"])
+            except ActionRefused as exc:
+                form.add_error("file", render_message(exc.message))
+            else:
+                messages.success(request, gettext("The template is in force."))
+                return redirect("web:document-templates")
+        status = 422
+    rows = [(kind, capfirst(gettext(KIND_LABELS[kind])), sorted(ALLOWED[kind])) for kind in KINDS]
+    uploads = DocumentTemplate.objects.select_related("uploaded_by").order_by(
+        "kind", "-year", "-uploaded_at"
+    )
+    context = {"form": form, "rows": rows, "uploads": uploads}
+    return render(request, "web/document_templates.html", context, status=status)
+
+
+@login_required
+def template_file(request, kind):
+    """The template in force for a kind (for the framework of the current year), to edit."""
+    if kind not in KINDS or not templates_admin.may_manage(request.user):
+        raise Http404
+    source = templates_admin.source_for(kind, timezone.localdate().year)
+    data = source.getvalue() if hasattr(source, "getvalue") else Path(source).read_bytes()
+    response = HttpResponse(data, content_type=CONTENT_TYPES["docx"])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.docx"'
+    return response
+
+
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -99,5 +163,7 @@ def document_file(request, kind, framework, unit):
 
 urls = [
     path("documents/check/", check_page, name="document-check"),
+    path("documents/templates/", templates_page, name="document-templates"),
+    path("documents/templates/<str:kind>/", template_file, name="document-template"),
     path("documents/<str:kind>/<slug:framework>/<str:unit>/", document_file, name="document"),
 ]

@@ -1,0 +1,84 @@
+"""Replacing a document's template: who may (a superuser or a CCHC officer), what is checked
+(a Word document whose placeholders the kind fills, named when it does not), and which
+template is in force for a framework's year (the newest upload for that year, else for every
+year, else the shipped one)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from parindex.assessments.access import can_open_rounds
+from parindex.assessments.criteria import checked_upload
+from parindex.assessments.errors import ActionRefused
+from parindex.documents import builtin
+from parindex.documents.context import KINDS
+from parindex.documents.models import DocumentTemplate
+from parindex.domain.i18n import Message
+from parindex.domain.i18n import gettext_noop as N_
+
+
+def _refuse(msgid: str, **params) -> ActionRefused:
+    return ActionRefused(Message(msgid, params))
+
+
+def may_manage(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or can_open_rounds(user)))
+
+
+def in_force(kind: str, year: int | None, language: str = "vi") -> DocumentTemplate | None:
+    """The uploaded template in force, or None (the shipped one is)."""
+    uploads = DocumentTemplate.objects.filter(
+        kind=kind, language=language, withdrawn_at__isnull=True
+    ).order_by("-uploaded_at", "-id")
+    return uploads.filter(year=year).first() or uploads.filter(year__isnull=True).first()
+
+
+def source_for(kind: str, year: int | None, language: str = "vi"):
+    """What `render_docx` reads: the uploaded template's bytes, or the shipped file's path."""
+    upload = in_force(kind, year, language)
+    if upload is None:
+        return str(builtin.path_of(kind, language))
+    with upload.file.open("rb") as handle:
+        return io.BytesIO(handle.read())
+
+
+@transaction.atomic
+def upload(user, kind: str, year: int | None, file, language: str = "vi") -> DocumentTemplate:
+    from parindex.documents.render import template_problem
+
+    if not may_manage(user):
+        raise _refuse(N_("only a CCHC officer replaces the templates of the documents"))
+    if kind not in KINDS:
+        raise _refuse(N_("unknown document “%(kind)s”"), kind=kind)
+    extension, sha256 = checked_upload(file)
+    if extension != "docx":
+        raise _refuse(N_("%(name)s is not a Word document (.docx)"), name=file.name)
+    file.seek(0)
+    problem = template_problem(kind, io.BytesIO(file.read()))
+    if problem is not None:
+        raise ActionRefused(problem)
+    file.seek(0)
+    template = DocumentTemplate(
+        kind=kind,
+        language=language,
+        year=year,
+        original_name=Path(file.name).name[:255],
+        sha256=sha256,
+        uploaded_by=user,
+    )
+    template.file.save("docx", file, save=False)
+    template.save()
+    return template
+
+
+def withdraw(user, template: DocumentTemplate) -> None:
+    """Back to the template before it (an older upload, or the shipped one)."""
+    if not may_manage(user):
+        raise _refuse(N_("only a CCHC officer replaces the templates of the documents"))
+    if template.withdrawn_at is None:
+        template.withdrawn_at = timezone.now()
+        template.save(update_fields=["withdrawn_at"])

@@ -1,0 +1,89 @@
+"""Replacing a document's template: a CCHC officer uploads a Word template for one year or
+every year; the newest for the framework's year is in force; an unknown placeholder or a file
+that is no Word document is refused by name; withdrawing it brings the one before back."""
+
+import io
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from parindex.assessments.errors import ActionRefused
+from parindex.documents import builtin, templates_admin
+from parindex.documents.models import DocumentTemplate
+from parindex.documents.render import generate
+
+pytestmark = pytest.mark.django_db
+
+
+def template(note: str) -> SimpleUploadedFile:
+    """The shipped results letter with one paragraph added."""
+    document = docx.Document(str(builtin.path_of("results-letter")))
+    document.add_paragraph(note)
+    out = io.BytesIO()
+    document.save(out)
+    return SimpleUploadedFile("mau-cong-van.docx", out.getvalue())
+
+
+def letter_text(plan_demo) -> str:
+    data, _name = generate("results-letter", plan_demo["framework"], plan_demo["units"]["SYT"])
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def test_the_newest_template_for_the_year_is_in_force(plan_demo):
+    erin = plan_demo["people"]["erin"]
+    templates_admin.upload(erin, "results-letter", None, template("Mẫu chung {{ unit_code }}"))
+    assert "Mẫu chung SYT" in letter_text(plan_demo)
+    templates_admin.upload(erin, "results-letter", 2022, template("Mẫu năm {{ year }}"))
+    assert "Mẫu năm 2022" in letter_text(plan_demo)
+    templates_admin.upload(erin, "results-letter", 2023, template("Mẫu 2023"))
+    assert "Mẫu năm 2022" in letter_text(plan_demo)  # so-2022 reads its own year's
+    newest = DocumentTemplate.objects.get(year=2022)
+    templates_admin.withdraw(erin, newest)
+    assert "Mẫu chung SYT" in letter_text(plan_demo)
+    for upload in DocumentTemplate.objects.all():
+        templates_admin.withdraw(erin, upload)
+    text = letter_text(plan_demo)
+    assert "Mẫu" not in text and "1. Kết quả chung" in text  # the shipped one
+
+
+def test_an_unknown_placeholder_is_refused_with_its_name(plan_demo):
+    with pytest.raises(ActionRefused, match="does not fill: tong_diem"):
+        templates_admin.upload(
+            plan_demo["people"]["erin"], "results-letter", None, template("{{ tong_diem }}")
+        )
+    assert not DocumentTemplate.objects.exists()
+
+
+def test_a_file_that_is_no_word_document_is_refused(plan_demo):
+    pdf = SimpleUploadedFile("mau.docx", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    with pytest.raises(ActionRefused, match="is not a Word document"):
+        templates_admin.upload(plan_demo["people"]["erin"], "results-letter", None, pdf)
+
+
+@pytest.mark.parametrize("name", ["dave", "alice", "frank"])
+def test_only_an_officer_replaces_templates(plan_demo, name, client):
+    with pytest.raises(ActionRefused, match="only a CCHC officer"):
+        templates_admin.upload(plan_demo["people"][name], "results-letter", None, template("x"))
+    client.force_login(plan_demo["people"][name])
+    assert client.get("/documents/templates/").status_code == 404
+
+
+def test_the_templates_page(client, plan_demo):
+    client.force_login(plan_demo["people"]["erin"])
+    page = client.get("/documents/templates/").content.decode()
+    assert "Mẫu văn bản" in page and "signer_name" in page
+    shipped = client.get("/documents/templates/results-letter/")
+    assert docx.Document(io.BytesIO(shipped.content)).tables  # the template, to edit
+    response = client.post(
+        "/documents/templates/",
+        {"kind": "results-letter", "year": "", "file": template("{{ tong_diem }}")},
+    )
+    assert response.status_code == 422 and "tong_diem" in response.content.decode()
+    response = client.post(
+        "/documents/templates/",
+        {"kind": "results-letter", "year": "2022", "file": template("Ghi chú")},
+        follow=True,
+    )
+    assert "mau-cong-van.docx" in response.content.decode()
+    assert DocumentTemplate.objects.get().year == 2022
