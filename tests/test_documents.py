@@ -182,3 +182,27 @@ def test_the_dashboard_offers_the_documents_to_the_units_people(client, plan_dem
         client.force_login(plan_demo["people"][name])
         assert client.get("/documents/results-letter/so-2022/SYT/").status_code == 404
     assert client.get("/documents/memo/so-2022/SYT/").status_code == 404
+
+
+def test_the_annual_report_carries_the_registers_table(plan_demo, tmp_path):
+    from parindex.frameworks.models import Framework
+    from parindex.library.demo_registers import load_demo_registers
+    from parindex.registers.indicators import compute
+
+    load_demo_registers()
+    syt = plan_demo["units"]["SYT"]
+    framework = Framework.objects.get(code="so-2023")  # the year in progress: not published
+    data, name = generate("annual-report", framework, syt, today=TODAY)
+    assert name == "annual-report-SYT-so-2023.docx"
+    text = text_of(data, tmp_path)
+    table = compute([syt], date(2023, 1, 1), date(2023, 12, 31))[syt.pk].table_06a
+    assert table and table["col3"] > 0
+    n = {key: format_number(value, 0) for key, value in table.items()}
+    assert f"Tổng số hồ sơ tiếp nhận là {n['col3']} hồ sơ, gồm {n['col4']} hồ sơ trực tuyến" in text
+    assert f"Đã giải quyết {n['col7']} hồ sơ, trong đó trước hạn {n['col8']} hồ sơ" in text
+    assert "Kết quả Chỉ số cải cách hành chính năm 2023 chưa được công bố." in text
+    assert "Số:       /BC-SYT" in text and "BÁO CÁO" in text
+    assert numbercheck.check(text) == []
+    data, _name = generate("annual-report", plan_demo["framework"], syt)  # published: 2022
+    text = text_of(data, tmp_path, "b.docx")
+    assert "đạt 81,779/100 điểm" in text and numbercheck.check(text) == []

@@ -157,7 +157,65 @@ def remediation_plan():
     return document
 
 
-BUILDERS = {"results-letter": results_letter, "remediation-plan": remediation_plan}
+def annual_report():
+    """Báo cáo kết quả thực hiện công tác CCHC năm (Mẫu 1.4): the one-stop table and the
+    other registers' figures, over the year."""
+    document = layout.new_document()
+    layout.header(document)
+    layout.title(document)
+    layout.body(
+        document,
+        "{{ unit_name }} báo cáo kết quả thực hiện công tác cải cách hành chính năm {{ year }} "
+        "(số liệu {{ period }}) như sau:",
+    )
+    layout.heading(document, "I. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH")
+    layout.body(
+        document,
+        "{% if published %}Năm {{ year }}, {{ unit_name }} đạt {{ total }}/{{ max }} điểm "
+        "({{ index }}%), xếp loại {{ band }}, xếp thứ {{ rank }}/{{ ranked }} {{ group_name }}."
+        "{% else %}Kết quả Chỉ số cải cách hành chính năm {{ year }} chưa được công bố."
+        "{% endif %}",
+    )
+    layout.heading(document, "II. KẾT QUẢ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")
+    layout.body(
+        document,
+        "{% if dossiers %}Tổng số hồ sơ tiếp nhận là {{ dossiers.col3 }} hồ sơ, gồm "
+        "{{ dossiers.col4 }} hồ sơ trực tuyến, {{ dossiers.col5 }} hồ sơ trực tiếp và qua bưu "
+        "chính và {{ dossiers.col6 }} hồ sơ kỳ trước chuyển sang.{% else %}Sổ theo dõi hồ sơ "
+        "chưa có số liệu của năm {{ year }}.{% endif %}",
+    )
+    layout.body(
+        document,
+        "{% if dossiers %}Đã giải quyết {{ dossiers.col7 }} hồ sơ, trong đó trước hạn "
+        "{{ dossiers.col8 }} hồ sơ ({{ dossiers.early_pct }}%), đúng hạn {{ dossiers.col9 }} "
+        "hồ sơ ({{ dossiers.on_time_pct }}%), quá hạn {{ dossiers.col10 }} hồ sơ "
+        "({{ dossiers.late_pct }}%); đang giải quyết {{ dossiers.col11 }} hồ sơ, trong đó "
+        "trong hạn {{ dossiers.col12 }} hồ sơ, quá hạn {{ dossiers.col13 }} hồ sơ.{% endif %}",
+    )
+    layout.body(
+        document,
+        "{% if dossiers %}Hồ sơ trực tuyến là {{ dossiers.online }}/{{ dossiers.received }} hồ "
+        "sơ ({{ dossiers.online_pct }}%); hồ sơ tiếp nhận hoặc trả kết quả qua dịch vụ bưu "
+        "chính công ích là {{ dossiers.postal }}/{{ dossiers.postal_of }} hồ sơ "
+        "({{ dossiers.postal_pct }}%).{% endif %}",
+    )
+    layout.heading(document, "III. CÁC KẾT QUẢ KHÁC")
+    layout.control(document, "{%p for o in others %}")
+    layout.body(document, "- Tỷ lệ {{ o.label }}: {{ o.done }}/{{ o.total }} ({{ o.pct }}%).")
+    layout.control(document, "{%p endfor %}")
+    layout.body(
+        document,
+        "{% if not others %}Các sổ theo dõi chưa có số liệu khác của năm {{ year }}.{% endif %}",
+    )
+    layout.signature(document)
+    return document
+
+
+BUILDERS = {
+    "results-letter": results_letter,
+    "remediation-plan": remediation_plan,
+    "annual-report": annual_report,
+}
 
 
 def path_of(kind: str, language: str = "vi") -> Path:

@@ -22,10 +22,12 @@ from parindex.units.people import full_name
 
 RESULTS_LETTER = "results-letter"
 REMEDIATION_PLAN = "remediation-plan"
-KINDS = (RESULTS_LETTER, REMEDIATION_PLAN)
+ANNUAL_REPORT = "annual-report"
+KINDS = (RESULTS_LETTER, REMEDIATION_PLAN, ANNUAL_REPORT)
 KIND_LABELS = {
     RESULTS_LETTER: N_("letter on the results and the lessons (công văn quán triệt)"),
     REMEDIATION_PLAN: N_("remediation plan (kế hoạch khắc phục)"),
+    ANNUAL_REPORT: N_("annual CCHC report (báo cáo kết quả công tác CCHC)"),
 }
 
 COMMON = (
@@ -74,6 +76,7 @@ ALLOWED = {
         )
     ),
     REMEDIATION_PLAN: frozenset((*COMMON, "lost", "lost_areas", "items")),
+    ANNUAL_REPORT: frozenset((*COMMON, "published", "period", "dossiers", "others")),
 }
 
 
@@ -313,4 +316,105 @@ def remediation_plan(framework, unit, today: date | None = None) -> dict:
     return context
 
 
-BUILD = {RESULTS_LETTER: results_letter, REMEDIATION_PLAN: remediation_plan}
+def _count(value) -> str:
+    return format_number(int(value or 0), 0)
+
+
+def _pct(part, whole) -> str:
+    return format_number(Decimal(part) * 100 / Decimal(whole), 2) if whole else "0"
+
+
+def annual_report(framework, unit, today: date | None = None) -> dict:
+    """The year's CCHC report: the one-stop table from the dossier register (Biểu II.06a)
+    and the other registers' figures over the framework's year; the published result of
+    the year if there is one (the report is often written before it)."""
+    from parindex.registers.bindings import period
+    from parindex.registers.indicators import compute
+
+    today = today or timezone.localdate()
+    start, end = period(framework.domain)
+    figures = compute([unit], start, end)[unit.pk]
+    try:
+        data = published(framework, unit)
+    except AnalysisError:
+        data = None
+    if data is not None:
+        context = _common(framework, unit, _result_of(data), today, f"BC-{unit.code}")
+    else:
+        context = _unpublished(framework, unit, today, f"BC-{unit.code}")
+    table = figures.table_06a
+    dossiers = None
+    if table:
+        dossiers = {key: _count(value) for key, value in table.items()}
+        resolved = table["col7"]
+        received = figures.figures["dossiers.received"]
+        online = figures.figures["dossiers.online"]
+        postal = figures.figures["dossiers.postal_share"]
+        dossiers.update(
+            {
+                "early_pct": _pct(table["col8"], resolved),
+                "on_time_pct": _pct(table["col9"], resolved),
+                "late_pct": _pct(table["col10"], resolved),
+                "online": _count(online.value),
+                "received": _count(received.value),
+                "online_pct": _pct(online.value or 0, received.value),
+                "postal": _count(postal.numerator),
+                "postal_of": _count(postal.denominator),
+                "postal_pct": _pct(postal.numerator or 0, postal.denominator),
+            }
+        )
+    others = []
+    for label, done, total in (
+        ("phản ánh, kiến nghị được xử lý đúng hạn", "feedback.on_time", "feedback.received"),
+        ("nhiệm vụ được giao hoàn thành đúng hạn", "directives.on_time", "directives.total"),
+        ("báo cáo được gửi đúng hạn", "reports.on_time", "reports.total"),
+        ("nhiệm vụ kế hoạch CCHC đã hoàn thành", "plan.tasks_done", "plan.tasks"),
+    ):
+        part, whole = figures.figures[done].value, figures.figures[total].value
+        if whole:
+            others.append(
+                {
+                    "label": label,
+                    "done": _count(part),
+                    "total": _count(whole),
+                    "pct": _pct(part or 0, whole),
+                }
+            )
+    context.update(
+        {
+            "doc_type": "BÁO CÁO",
+            "subject": f"Kết quả thực hiện công tác cải cách hành chính năm {framework.year}",
+            "recipients": ["Sở Nội vụ;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "published": data is not None,
+            "period": f"từ ngày {start.strftime('%d/%m/%Y')} đến ngày {end.strftime('%d/%m/%Y')}",
+            "dossiers": dossiers,
+            "others": others,
+        }
+    )
+    return context
+
+
+def _unpublished(framework, unit, today, symbol) -> dict:
+    """The common part of a document about a year whose results are not published yet."""
+    parent = unit.parent.name.upper() if unit.parent else ""
+    return {
+        "agency_parent": parent,
+        "agency": unit.name.upper(),
+        "number_symbol": f"      /{symbol}",
+        "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today)}",
+        "signer_authority": "KT. GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC",
+        "signer_name": _signer(unit),
+        "unit_name": unit.name,
+        "unit_code": unit.code,
+        "year": framework.year,
+        "framework_title": framework.title,
+        **{key: "" for key in ("total", "max", "index", "band", "rank", "ranked", "group_name")},
+    }
+
+
+BUILD = {
+    RESULTS_LETTER: results_letter,
+    REMEDIATION_PLAN: remediation_plan,
+    ANNUAL_REPORT: annual_report,
+}

@@ -399,6 +399,7 @@ def _clause_break(between: str) -> bool:
     return bool(re.search(r"[;:]|\bvà\b|\bcòn\b|\d", between))
 
 
+_SEMICOLON = re.compile(";")
 _PARTS_START = re.compile(r"\b(bao gồm|gồm|trong đó|Trong đó)\b:?")
 
 
@@ -416,39 +417,48 @@ def _parts(sentence, text, percents, used, fractions) -> list[Finding]:
     """A total, then its parts ("tiếp nhận 3.105 hồ sơ, trong đó đúng hạn 3.050 hồ sơ (98,23
     %), trễ hạn 55 hồ sơ (1,77 %)"): each part's stated rate against the total, and the parts'
     sum — which must equal the total after "gồm", and not exceed it after "trong đó" (a list
-    that may leave some out)."""
-    start = _PARTS_START.search(text)
-    if start is None:
-        return []
+    that may leave some out). A sentence may hold several such lists, each in its own clause
+    ("đã giải quyết …, trong đó …; đang giải quyết …, trong đó …")."""
     in_fraction = [(f[2].start(), f[2].end()) for f in fractions]
     counted = [
         (figure, unit)
         for figure, unit in _counted(text)
         if not any(s <= figure.start < e for s, e in in_fraction)
     ]
-    before = [(f, u) for f, u in counted if f.end <= start.start()]
-    if not before:
-        return []
-    total, unit = before[-1]
-    parts = [(f, u) for f, u in counted if f.start >= start.end() and u == unit]
+    starts = list(_PARTS_START.finditer(text))
     found: list[Finding] = []
-    for part, _unit in parts:
-        rate = next(
-            (
-                r
-                for r in percents
-                if r.start not in used
-                and 0 <= r.start - part.end <= 30
-                and not re.search(r"\d|;", text[part.end : r.start])
-            ),
-            None,
-        )
-        if rate is not None:
-            used.add(rate.start)
-            found.extend(_rate(sentence, part, total, rate))
-    exhaustive = start.group(1).lower() in ("gồm", "bao gồm")
-    if len(parts) >= 2 or (exhaustive and parts):
-        found.extend(_sum(sentence, total, [p for p, _u in parts], exhaustive))
+    # Each list runs to the clause of the next one (the ";" before its total), else to the
+    # end: its own items may be separated by ";" too ("gồm: … 57,25 điểm; … 30,537 điểm").
+    clauses = [
+        max((m.end() for m in _SEMICOLON.finditer(text, 0, start.start())), default=0)
+        for start in starts
+    ]
+    for index, start in enumerate(starts):
+        clause_start = clauses[index]
+        end = clauses[index + 1] if index + 1 < len(starts) else len(text)
+        end = max(end, start.end())
+        before = [(f, u) for f, u in counted if clause_start <= f.start and f.end <= start.start()]
+        if not before:
+            continue
+        total, unit = before[-1]
+        parts = [(f, u) for f, u in counted if start.end() <= f.start < end and u == unit]
+        for part, _unit in parts:
+            rate = next(
+                (
+                    r
+                    for r in percents
+                    if r.start not in used
+                    and 0 <= r.start - part.end <= 30
+                    and not re.search(r"\d|;", text[part.end : r.start])
+                ),
+                None,
+            )
+            if rate is not None:
+                used.add(rate.start)
+                found.extend(_rate(sentence, part, total, rate))
+        exhaustive = start.group(1).lower() in ("gồm", "bao gồm")
+        if len(parts) >= 2 or (exhaustive and parts):
+            found.extend(_sum(sentence, total, [p for p, _u in parts], exhaustive))
     return found
 
 

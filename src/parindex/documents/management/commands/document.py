@@ -29,7 +29,8 @@ class Command(ParindexCommand):
     help = gettext_lazy(
         "Official documents, in the Decree 30/2020 layout, from the data: results-letter (the "
         "letter that disseminates the results and the lessons), remediation-plan (the plan "
-        "from its items). check: the numbers in a report (.docx, PDF or text) that "
+        "from its items), annual-report (the year's CCHC report from the registers). check: "
+        "the numbers in a report (.docx, PDF or text) that "
         "contradict each other — a rate that does not match its counts, parts that do not add "
         "up to their total, an increase or decrease that contradicts its numbers, a score above "
         "its maximum, a rank beyond the number ranked — each with its sentence and a correction."
