@@ -206,3 +206,35 @@ def test_the_annual_report_carries_the_registers_table(plan_demo, tmp_path):
     data, _name = generate("annual-report", plan_demo["framework"], syt)  # published: 2022
     text = text_of(data, tmp_path, "b.docx")
     assert "đạt 81,779/100 điểm" in text and numbercheck.check(text) == []
+
+
+def test_the_self_assessment_report_and_its_appendix(plan_demo, tmp_path):
+    import openpyxl
+
+    from parindex.assessments.models import CriterionNote
+    from parindex.documents.context import self_assessment_rows
+    from parindex.documents.render import appendix
+    from parindex.frameworks.models import Framework
+    from parindex.library.accounts import load_demo_accounts
+
+    load_demo_accounts()  # the 2023 round: the CDC has scored and explained
+    framework = Framework.objects.get(code="so-2023")
+    cdc = Unit.objects.get(code="CDC")
+    data, _name = generate("self-assessment", framework, cdc, today=TODAY)
+    text = text_of(data, tmp_path)
+    rows = self_assessment_rows(framework, cdc)
+    assert f"Tổng điểm tự đánh giá: {format_number(rows['total'])}/100 điểm" in text
+    for note in CriterionNote.objects.filter(assessment__unit=cdc, kind="explanation"):
+        assert f"- Tiêu chí {note.code} (" in text and note.text in text
+    assert numbercheck.check(text) == []
+    areas = [[c.text for c in r.cells] for r in open_docx(data).tables[1].rows[1:]]
+    assert [a[2] for a in areas] == [format_number(a["score"]) for a in rows["areas"]]
+    sheet_bytes, sheet_name = appendix("self-assessment", framework, cdc)
+    assert sheet_name == "self-assessment-CDC-so-2023-appendix.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(sheet_bytes)).active
+    cells = {row[0]: row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert len(cells) == len(framework.domain.leaves())
+    assert cells["1.1"][3] == 1.5 and "08/KH-CDC" in cells["1.1"][4]
+    assert appendix("results-letter", framework, cdc) is None
+    with pytest.raises(ActionRefused, match="no self-assessment"):
+        generate("self-assessment", framework, Unit.objects.get(code="SNV"))

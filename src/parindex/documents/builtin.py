@@ -211,10 +211,49 @@ def annual_report():
     return document
 
 
+def self_assessment():
+    """Báo cáo kết quả tự đánh giá, chấm điểm Chỉ số CCHC (Mẫu 1.4), with its appendix workbook
+    (every criterion with its self score, explanation and evidence)."""
+    document = layout.new_document()
+    layout.header(document)
+    layout.title(document)
+    layout.body(
+        document,
+        "{{ unit_name }} báo cáo kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính "
+        "năm {{ year }} theo {{ framework_title }} như sau:",
+    )
+    layout.heading(document, "I. KẾT QUẢ TỰ ĐÁNH GIÁ")
+    layout.body(document, "Tổng điểm tự đánh giá: {{ self_total }}/{{ max }} điểm; từng lĩnh vực:")
+    layout.data_table(
+        document,
+        [("TT", 1.2), ("Lĩnh vực", 10.3), ("Tự chấm", 2.5), ("Tối đa", 2.5)],
+        ["{{ a.code }}", "{{ a.title }}", "{{ a.score }}", "{{ a.max }}"],
+        "a in self_areas",
+    )
+    layout.heading(document, "II. GIẢI TRÌNH")
+    layout.control(document, "{%p for c in explained %}")
+    layout.body(document, "- Tiêu chí {{ c.code }} ({{ c.title }}): {{ c.text }}")
+    layout.control(document, "{%p endfor %}")
+    layout.heading(document, "III. DANH MỤC TÀI LIỆU KIỂM CHỨNG")
+    layout.body(
+        document,
+        "Có {{ evidence_count }} tài liệu kiểm chứng; chi tiết từng tiêu chí tại Phụ lục kèm theo.",
+    )
+    layout.data_table(
+        document,
+        [("TT", 1.2), ("Tài liệu", 7.5), ("Số, ngày, cơ quan ban hành", 5.0), ("Tiêu chí", 2.8)],
+        ["{{ e.number }}", "{{ e.title }}", "{{ e.reference }}", "{{ e.codes }}"],
+        "e in evidence",
+    )
+    layout.signature(document)
+    return document
+
+
 BUILDERS = {
     "results-letter": results_letter,
     "remediation-plan": remediation_plan,
     "annual-report": annual_report,
+    "self-assessment": self_assessment,
 }
 
 

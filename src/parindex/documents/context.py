@@ -23,11 +23,13 @@ from parindex.units.people import full_name
 RESULTS_LETTER = "results-letter"
 REMEDIATION_PLAN = "remediation-plan"
 ANNUAL_REPORT = "annual-report"
-KINDS = (RESULTS_LETTER, REMEDIATION_PLAN, ANNUAL_REPORT)
+SELF_ASSESSMENT = "self-assessment"
+KINDS = (RESULTS_LETTER, REMEDIATION_PLAN, ANNUAL_REPORT, SELF_ASSESSMENT)
 KIND_LABELS = {
     RESULTS_LETTER: N_("letter on the results and the lessons (công văn quán triệt)"),
     REMEDIATION_PLAN: N_("remediation plan (kế hoạch khắc phục)"),
     ANNUAL_REPORT: N_("annual CCHC report (báo cáo kết quả công tác CCHC)"),
+    SELF_ASSESSMENT: N_("self-assessment report (báo cáo tự đánh giá), with its XLSX appendix"),
 }
 
 COMMON = (
@@ -77,6 +79,9 @@ ALLOWED = {
     ),
     REMEDIATION_PLAN: frozenset((*COMMON, "lost", "lost_areas", "items")),
     ANNUAL_REPORT: frozenset((*COMMON, "published", "period", "dossiers", "others")),
+    SELF_ASSESSMENT: frozenset(
+        (*COMMON, "self_total", "self_areas", "explained", "evidence", "evidence_count")
+    ),
 }
 
 
@@ -413,8 +418,136 @@ def _unpublished(framework, unit, today, symbol) -> dict:
     }
 
 
+def self_assessment(framework, unit, today: date | None = None) -> dict:
+    """The unit's self-assessment: its self score per area and in all, each criterion's
+    explanation, and the evidence list (the appendix workbook has every criterion)."""
+    today = today or timezone.localdate()
+    rows = self_assessment_rows(framework, unit)
+    context = _unpublished(framework, unit, today, f"BC-{unit.code}")
+    context.update(
+        {
+            "doc_type": "BÁO CÁO",
+            "subject": f"Kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm "
+            f"{framework.year}",
+            "recipients": ["Sở Nội vụ;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "self_total": vn(rows["total"]),
+            "max": vn(rows["max"]),
+            "self_areas": [
+                {
+                    "code": a["code"],
+                    "title": a["title"],
+                    "score": vn(a["score"]),
+                    "max": vn(a["max"]),
+                }
+                for a in rows["areas"]
+            ],
+            "explained": [
+                {"code": c["code"], "title": c["title"], "text": c["explanation"]}
+                for c in rows["criteria"]
+                if c["explanation"]
+            ],
+            "evidence": [
+                {
+                    "number": number,
+                    "title": e["title"],
+                    "reference": e["reference"],
+                    "codes": e["codes"],
+                }
+                for number, e in enumerate(rows["evidence"], start=1)
+            ],
+            "evidence_count": len(rows["evidence"]),
+        }
+    )
+    return context
+
+
+def self_assessment_rows(framework, unit) -> dict:
+    """What the self-assessment report and its appendix say, as numbers and texts."""
+    from parindex.assessments.models import CriterionNote, Evidence, ScoreEntry, UnitAssessment
+    from parindex.domain.scoring import SELF, score_unit, stage_data
+
+    assessment = UnitAssessment.objects.filter(framework=framework, unit=unit).first()
+    if assessment is None:
+        raise ActionRefused(
+            Message(
+                N_("%(unit)s has no self-assessment in %(framework)s"),
+                {"unit": unit.code, "framework": framework.code},
+            )
+        )
+    domain = framework.domain
+    stages = stage_data(
+        ScoreEntry.objects.filter(framework=framework, unit=unit, stage=SELF).values_list(
+            "stage", "key", "points", "value"
+        )
+    )
+    score = score_unit(domain, {SELF: stages.get(SELF)} if SELF in stages else {})
+    notes = dict(
+        CriterionNote.objects.filter(
+            assessment=assessment, kind=CriterionNote.Kind.EXPLANATION
+        ).values_list("code", "text")
+    )
+    evidence = list(
+        Evidence.objects.filter(assessment=assessment).prefetch_related("links").order_by("id")
+    )
+    by_code: dict[str, list[str]] = {}
+    for document in evidence:
+        for link in document.links.all():
+            by_code.setdefault(link.code, []).append(document.title)
+    criteria = []
+    for leaf in domain.leaves():
+        outcome = score.leaves.get(leaf.code)
+        points = (
+            outcome.outcome.points
+            if outcome is not None and outcome.stage == SELF and outcome.outcome.points is not None
+            else None
+        )
+        criteria.append(
+            {
+                "code": leaf.code,
+                "title": leaf.title,
+                "max": leaf.effective_max,
+                "points": points,
+                "explanation": notes.get(leaf.code, ""),
+                "evidence": by_code.get(leaf.code, []),
+            }
+        )
+    return {
+        "assessment": assessment,
+        "total": score.total,
+        "max": score.max,
+        "areas": [
+            {
+                "code": node.code,
+                "title": node.title,
+                "score": score.nodes[node.code].score,
+                "max": score.nodes[node.code].max,
+            }
+            for node in domain.nodes
+            if node.code in score.nodes
+        ],
+        "criteria": criteria,
+        "evidence": [
+            {
+                "title": document.title,
+                "reference": " ".join(
+                    part
+                    for part in (
+                        document.number,
+                        document.issued_on.strftime("%d/%m/%Y") if document.issued_on else "",
+                        document.issuer,
+                    )
+                    if part
+                ),
+                "codes": ", ".join(sorted({link.code for link in document.links.all()})),
+            }
+            for document in evidence
+        ],
+    }
+
+
 BUILD = {
     RESULTS_LETTER: results_letter,
     REMEDIATION_PLAN: remediation_plan,
     ANNUAL_REPORT: annual_report,
+    SELF_ASSESSMENT: self_assessment,
 }

@@ -121,3 +121,14 @@ def generate(kind: str, framework, unit, *, fmt: str = DOCX, language: str = "vi
 def file_name(kind: str, framework, unit, fmt: str) -> str:
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{unit.code}-{framework.code}")
     return f"{text.strip('-')}.{fmt}"
+
+
+def appendix(kind: str, framework, unit) -> tuple[bytes, str] | None:
+    """The workbook a kind comes with (the self-assessment's), or None."""
+    from parindex.documents.appendix import self_assessment_workbook
+    from parindex.documents.context import SELF_ASSESSMENT
+
+    if kind != SELF_ASSESSMENT:
+        return None
+    name = file_name(kind, framework, unit, "xlsx").replace(".xlsx", "-appendix.xlsx")
+    return self_assessment_workbook(framework, unit), name

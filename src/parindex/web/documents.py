@@ -23,7 +23,7 @@ from parindex.documents.checking import check_file
 from parindex.documents.context import ALLOWED, KIND_LABELS, KINDS
 from parindex.documents.models import DocumentTemplate
 from parindex.documents.reading import MAX_BYTES, ReadRefused
-from parindex.documents.render import DOCX, FORMATS, generate
+from parindex.documents.render import DOCX, FORMATS, appendix, generate
 from parindex.domain import numbercheck
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
@@ -137,6 +137,7 @@ def template_file(request, kind):
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -151,7 +152,13 @@ def document_file(request, kind, framework, unit):
         raise Http404
     fmt = request.GET.get("format", DOCX)
     try:
-        data, name = generate(kind, model, unit_, fmt=fmt if fmt in FORMATS else DOCX)
+        if fmt == "xlsx":
+            made = appendix(kind, model, unit_)
+            if made is None:
+                raise Http404
+            data, name = made
+        else:
+            data, name = generate(kind, model, unit_, fmt=fmt if fmt in FORMATS else DOCX)
     except ActionRefused as exc:
         messages.error(request, render_message(exc.message))
         return redirect("web:dashboard", framework=framework, unit=unit)

@@ -20,7 +20,7 @@ from parindex.commands import (
 from parindex.documents.checking import check_file, findings_json
 from parindex.documents.context import KIND_LABELS, KINDS
 from parindex.documents.reading import ReadRefused
-from parindex.documents.render import DOCX, FORMATS, generate
+from parindex.documents.render import DOCX, FORMATS, appendix, generate
 from parindex.domain import numbercheck
 from parindex.messages import render
 
@@ -81,6 +81,11 @@ class Command(ParindexCommand):
         target = Path(output or name)
         target.write_bytes(data)
         self.stdout.write(_("Written %(path)s") % {"path": target})
+        extra = appendix(kind, model, unit_model)
+        if extra is not None:
+            sheet = target.with_name(target.stem + "-appendix.xlsx")
+            sheet.write_bytes(extra[0])
+            self.stdout.write(_("Written %(path)s") % {"path": sheet})
 
     def handle_check(self, file, json=False, **options):
         try:
