@@ -54,11 +54,12 @@ def results_letter():
         "{{ previous_ranked }}).{% endif %}",
     )
     layout.heading(document, "2. Kết quả từng lĩnh vực")
+    layout.picture(document, "{{ chart }}")
     layout.data_table(
         document,
         [
-            ("TT", 1.0),
-            ("Lĩnh vực", 7.0),
+            ("TT", 1.4),
+            ("Lĩnh vực", 6.6),
             ("Điểm đạt", 2.0),
             ("Tối đa", 1.8),
             ("Xếp hạng", 2.0),

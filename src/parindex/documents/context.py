@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parindex.assessments.analysis import AnalysisError, loss_report, published
 from parindex.assessments.errors import ActionRefused
+from parindex.documents.charts import area_chart
 from parindex.domain import losses
 from parindex.domain.framework import SURVEY
 from parindex.domain.i18n import Message
@@ -60,6 +61,7 @@ ALLOWED = {
         (
             *COMMON,
             "addressees",
+            "chart",
             "appraisal",
             "survey",
             "bonus",
@@ -199,6 +201,10 @@ def results_letter(framework, unit, today: date | None = None) -> dict:
             "rank_change_text": _rank_words(previous.place.rank - result.place.rank)
             if previous and previous.place and previous.place.rank and result.place
             else "",
+            "chart": area_chart(
+                [(node.code, node.score, node.max) for node in result.nodes],
+                f"Điểm từng lĩnh vực so với điểm tối đa — {unit.name}, năm {framework.year}",
+            ),
             "areas": [
                 {
                     "code": node.code,

@@ -159,6 +159,13 @@ def body(document, text: str, *, bold: bool = False, italic: bool = False):
     return paragraph
 
 
+def picture(document, placeholder: str):
+    """A centred paragraph for a chart's placeholder."""
+    paragraph = _plain(document.add_paragraph(), before=6, after=6)
+    run(paragraph, placeholder)
+    return paragraph
+
+
 def control(document, tag: str):
     """A paragraph that holds only a docxtpl block tag ({%p for … %}): removed when rendered."""
     paragraph = document.add_paragraph()

@@ -59,10 +59,25 @@ def render_docx(kind: str, context: dict, source) -> bytes:
     if hasattr(source, "seek"):
         source.seek(0)
     template = DocxTemplate(source)
-    template.render(context, autoescape=True)
+    template.render(_pictures(template, context), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+def _pictures(template, context: dict) -> dict:
+    """The context with its charts made images of this document."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    from parindex.documents.charts import Chart
+
+    return {
+        key: InlineImage(template, io.BytesIO(value.png), width=Mm(value.width_mm))
+        if isinstance(value, Chart)
+        else value
+        for key, value in context.items()
+    }
 
 
 def to_pdf(docx: bytes) -> bytes:
