@@ -238,3 +238,17 @@ def test_the_self_assessment_report_and_its_appendix(plan_demo, tmp_path):
     assert appendix("results-letter", framework, cdc) is None
     with pytest.raises(ActionRefused, match="no self-assessment"):
         generate("self-assessment", framework, Unit.objects.get(code="SNV"))
+
+
+def test_the_grid_links_the_self_assessment_report(client, plan_demo):
+    from parindex.assessments.models import UnitAssessment
+    from parindex.library.accounts import load_demo_accounts
+
+    load_demo_accounts()
+    cdc = UnitAssessment.objects.get(unit__code="CDC", framework__code="so-2023")
+    client.force_login(plan_demo["people"]["erin"])
+    page = client.get(f"/assessments/{cdc.pk}/").content.decode()
+    assert 'href="/documents/self-assessment/so-2023/CDC/?format=xlsx"' in page
+    response = client.get("/documents/self-assessment/so-2023/CDC/?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.get("/documents/results-letter/so-2022/SYT/?format=xlsx").status_code == 404
