@@ -252,3 +252,41 @@ def test_the_grid_links_the_self_assessment_report(client, plan_demo):
     response = client.get("/documents/self-assessment/so-2023/CDC/?format=xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert client.get("/documents/results-letter/so-2022/SYT/?format=xlsx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "kind", ["results-letter", "remediation-plan", "annual-report", "self-assessment"]
+)
+def test_the_shipped_templates_are_what_the_builder_makes(kind, tmp_path):
+    """A change of `builtin.py` without `python -m parindex.documents.builtin` would ship a
+    stale template: the shipped file reads the same placeholders as a fresh build, all of
+    them filled by its kind."""
+    from parindex.documents import builtin
+    from parindex.documents.context import ALLOWED
+    from parindex.documents.render import placeholders
+
+    fresh = tmp_path / f"{kind}.docx"
+    builtin.BUILDERS[kind]().save(fresh)
+    shipped = placeholders(str(builtin.path_of(kind)))
+    assert shipped == placeholders(str(fresh))
+    assert shipped <= ALLOWED[kind]
+    assert docx_text(builtin.path_of(kind)) == docx_text(fresh)
+
+
+def test_the_letters_changes_and_losses_are_the_engines(plan_demo, tmp_path):
+    from parindex.assessments.analysis import loss_report
+
+    framework, syt = plan_demo["framework"], plan_demo["units"]["SYT"]
+    data = published(framework, syt)
+    result = next(r for r in data.results.units if r.unit.code == "SYT")
+    text = text_of(generate("results-letter", framework, syt)[0], tmp_path)
+    change = result.change.points
+    word = "tăng" if change > 0 else "giảm"
+    assert f"{word} {format_number(abs(change))} điểm so với năm 2021" in text
+    assert f"(xếp thứ {result.previous.place.rank}/{result.previous.place.of})" in text
+    report = loss_report(data, None)
+    lost = [i for i in report.items if i.kind == "criterion" and i.shown_lost > 0]
+    lines = [line for line in text.splitlines() if line.startswith("- Tiêu chí ")]
+    assert [line.split()[3] for line in lines] == [i.code for i in lost]
+    for line, item in zip(lines, lost, strict=True):
+        assert f"mất {format_number(item.shown_lost)} điểm" in line
