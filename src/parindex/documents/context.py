@@ -109,22 +109,12 @@ def _signer(unit) -> str:
 
 
 def _common(framework, unit, result, today: date, symbol: str) -> dict:
+    """The letterhead, the signature and the published result's figures."""
     score = result.score
-    parent = unit.parent.name.upper() if unit.parent else ""
     group = PeerGroup.objects.filter(code=result.unit.group).first() if result.unit.group else None
     place = result.place
     return {
-        "agency_parent": parent,
-        "agency": unit.name.upper(),
-        "number_symbol": f"      /{symbol}",
-        "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today)}",
-        "signer_authority": "KT. GIÁM ĐỐC",
-        "signer_title": "PHÓ GIÁM ĐỐC",
-        "signer_name": _signer(unit),
-        "unit_name": unit.name,
-        "unit_code": unit.code,
-        "year": framework.year,
-        "framework_title": framework.title,
+        **_unpublished(framework, unit, today, symbol),
         "total": vn(score.total),
         "max": vn(score.max),
         "index": vn(score.index_pct),
@@ -406,7 +396,8 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
 
 
 def _unpublished(framework, unit, today, symbol) -> dict:
-    """The common part of a document about a year whose results are not published yet."""
+    """The letterhead and the signature: what every document has, published results or not
+    (their figures empty)."""
     parent = unit.parent.name.upper() if unit.parent else ""
     return {
         "agency_parent": parent,
