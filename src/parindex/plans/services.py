@@ -75,11 +75,12 @@ class Actor:
 # --- roles ---------------------------------------------------------------------------------------
 
 
-def plan_roles(actor: Actor, plan: RemediationPlan) -> frozenset[str]:
-    """The officer and leader roles towards a plan (staff of the plan's unit read it)."""
+def plan_roles(actor: Actor, plan: RemediationPlan, memberships=None) -> frozenset[str]:
+    """The officer and leader roles towards a plan (staff of the plan's unit read it).
+    `memberships`: the person's, already read."""
     if actor.user is None:
         return frozenset({rules.OFFICER})
-    return unit_roles(actor.user, plan.unit) & {rules.OFFICER, rules.LEADER}
+    return unit_roles(actor.user, plan.unit, memberships) & {rules.OFFICER, rules.LEADER}
 
 
 def can_read_plan(user, plan: RemediationPlan) -> bool:
@@ -87,14 +88,16 @@ def can_read_plan(user, plan: RemediationPlan) -> bool:
 
 
 def item_roles(actor: Actor, item: RemediationItem) -> frozenset[str]:
-    roles = set(plan_roles(actor, item.plan))
     if actor.user is None:
-        return frozenset(roles)
-    if item.responsible is not None and _in_responsible_unit(actor.user, item):
+        return plan_roles(actor, item.plan)
+    user = actor.user
+    memberships = memberships_of(user)  # read once for every rule below
+    roles = set(plan_roles(actor, item.plan, memberships))
+    if item.responsible is not None and _in_responsible_unit(user, item, memberships):
         roles.add(rules.RESPONSIBLE)
-    if unit_roles(actor.user, item.plan.unit):
-        roles.add(rules.READER)
-    if any(unit_roles(actor.user, unit) for unit in item.supporting.all()):
+    if unit_roles(user, item.plan.unit, memberships) or any(
+        unit_roles(user, unit, memberships) for unit in item.supporting.all()
+    ):
         roles.add(rules.READER)
     return frozenset(roles)
 
@@ -115,10 +118,6 @@ def _in_responsible_unit(user, item: RemediationItem, memberships=None) -> bool:
     if plan_unit in lineage:
         lineage = lineage[: lineage.index(plan_unit)]
     return any(unit_id in lineage for unit_id, _role in memberships)
-
-
-def writable_parts(actor: Actor, item: RemediationItem) -> frozenset[str]:
-    return rules.writable_parts(item_roles(actor, item), item.plan.state)
 
 
 # --- drafting ------------------------------------------------------------------------------------

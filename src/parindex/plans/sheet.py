@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import xlsxwriter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.assessments.ranking_sheet import _ascii, _number, _styles
@@ -34,7 +35,7 @@ def plan_workbook(plan: RemediationPlan, today: date) -> bytes:
     if plan.state == rules.APPROVED and plan.approved_at:
         state = _("approved by %(who)s on %(date)s") % {
             "who": plan.approved_by.get_username() if plan.approved_by else "—",
-            "date": plan.approved_at.astimezone().strftime("%d/%m/%Y"),
+            "date": timezone.localtime(plan.approved_at).strftime("%d/%m/%Y"),
         }
     sheet.write_string(
         1,

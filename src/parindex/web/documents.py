@@ -22,12 +22,9 @@ from parindex.documents import templates_admin
 from parindex.documents.checking import check_file
 from parindex.documents.context import ALLOWED, KIND_LABELS, KINDS
 from parindex.documents.models import DocumentTemplate
-from parindex.documents.reading import MAX_BYTES, ReadRefused
+from parindex.documents.reading import ReadRefused
 from parindex.documents.render import DOCX, FORMATS, appendix, generate
 from parindex.domain import numbercheck
-from parindex.domain.i18n import Message
-from parindex.domain.i18n import gettext_noop as N_
-from parindex.domain.numbers import format_number
 from parindex.frameworks.models import Framework
 from parindex.messages import render as render_message
 from parindex.units.models import Unit
@@ -47,20 +44,11 @@ def check_page(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > MAX_BYTES:
-                    raise ReadRefused(
-                        Message(
-                            N_("%(name)s is too large (%(size)s MB; at most %(max)s MB)"),
-                            {
-                                "name": upload.name,
-                                "size": format_number(upload.size / 2**20, 1),
-                                "max": MAX_BYTES // 2**20,
-                            },
-                        )
-                    )
                 with tempfile.TemporaryDirectory() as folder:
-                    # The name the reader gives in its messages; the content decides the kind.
-                    target = Path(folder) / Path(upload.name).name
+                    # The name the reader gives in its messages (its size cap among them);
+                    # the content decides the kind.
+                    name = Path(upload.name).name
+                    target = Path(folder) / (name if name not in ("", ".", "..") else "report")
                     with target.open("wb") as out:
                         for chunk in upload.chunks():
                             out.write(chunk)
