@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 from datetime import date
+from decimal import Decimal
 
 import docx
 import pytest
@@ -164,12 +165,21 @@ def test_the_cli_writes_the_document(plan_demo, tmp_path, monkeypatch):
     assert (tmp_path / "results-letter-SYT-so-2022.docx").exists()
     assert "results-letter-SYT-so-2022.docx" in out.getvalue()
     out = StringIO()
+    call_command(
+        "document",
+        "results-letter",
+        *("--unit", "SYT", "--framework", "so-2022", "--language", "en"),
+        stdout=out,
+    )
+    assert "SOCIALIST" in text_of(
+        (tmp_path / "results-letter-SYT-so-2022-en.docx").read_bytes(), tmp_path
+    )
     args = ("--unit", "SYT", "--framework", "so-2022", "--format", "pdf", "-o", "kq.pdf")
     call_command("document", "results-letter", *args, stdout=out)
     assert (tmp_path / "kq.pdf").read_bytes().startswith(b"%PDF") and "kq.pdf" in out.getvalue()
 
 
-def test_the_dashboard_offers_the_documents_to_the_units_people(client, plan_demo):
+def test_the_dashboard_offers_the_documents_to_the_units_people(client, plan_demo, tmp_path):
     client.force_login(plan_demo["people"]["dave"])
     page = client.get("/dashboard/so-2022/SYT/").content.decode()
     assert 'href="/documents/results-letter/so-2022/SYT/"' in page
@@ -177,6 +187,12 @@ def test_the_dashboard_offers_the_documents_to_the_units_people(client, plan_dem
     assert response.status_code == 200
     assert 'filename="results-letter-SYT-so-2022.docx"' in response["Content-Disposition"]
     assert open_docx(response.content).tables  # a real document
+    assert 'href="/documents/results-letter/so-2022/SYT/?language=en"' in page
+    response = client.get("/documents/results-letter/so-2022/SYT/?language=en")
+    assert 'filename="results-letter-SYT-so-2022-en.docx"' in response["Content-Disposition"]
+    assert "SOCIALIST REPUBLIC" in text_of(response.content, tmp_path)
+    response = client.get("/documents/results-letter/so-2022/SYT/?language=xx")
+    assert 'filename="results-letter-SYT-so-2022.docx"' in response["Content-Disposition"]
     response = client.get("/documents/remediation-plan/so-2022/SYT/", follow=True)
     assert "chưa có kế hoạch khắc phục" in response.content.decode()
     for name in ("frank", "bob"):
@@ -207,6 +223,106 @@ def test_the_annual_report_carries_the_registers_table(plan_demo, tmp_path):
     data, _name = generate("annual-report", plan_demo["framework"], syt)  # published: 2022
     text = text_of(data, tmp_path, "b.docx")
     assert "đạt 81,779/100 điểm" in text and numbercheck.check(text) == []
+
+
+def test_the_annual_reports_one_stop_table_and_chart_are_the_registers(plan_demo):
+    from parindex.frameworks.models import Framework
+    from parindex.library.demo_registers import load_demo_registers
+    from parindex.registers.indicators import compute
+
+    load_demo_registers()
+    syt = plan_demo["units"]["SYT"]
+    framework = Framework.objects.get(code="so-2023")
+    document = open_docx(generate("annual-report", framework, syt, today=TODAY)[0])
+    figures = compute([syt], date(2023, 1, 1), date(2023, 12, 31))[syt.pk]
+    table = figures.table_06a
+    rows = [[c.text for c in r.cells] for r in document.tables[1].rows[1:]]
+    shown = {key: format_number(value, 0) for key, value in table.items()}
+    share = {
+        key: format_number(table[key] * 100 / table["col7"], 2) + "%"
+        for key in ("col8", "col9", "col10")
+    }
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("I", shown["col3"], ""),
+        ("1", shown["col4"], ""),
+        ("2", shown["col5"], ""),
+        ("3", shown["col6"], ""),
+        ("II", shown["col7"], ""),
+        ("1", shown["col8"], share["col8"]),
+        ("2", shown["col9"], share["col9"]),
+        ("3", shown["col10"], share["col10"]),
+        ("III", shown["col11"], ""),
+        ("1", shown["col12"], ""),
+        ("2", shown["col13"], ""),
+    ]
+    assert rows[0][1] == "Số hồ sơ tiếp nhận" and rows[7][1] == "Quá hạn"
+    assert len(document.inline_shapes) == 1  # the dossier chart
+    others = [[c.text for c in r.cells] for r in document.tables[2].rows[1:]]
+    expected = []
+    for label, done, total in (
+        ("Phản ánh, kiến nghị được xử lý đúng hạn", "feedback.on_time", "feedback.received"),
+        ("Nhiệm vụ được giao hoàn thành đúng hạn", "directives.on_time", "directives.total"),
+        ("Báo cáo được gửi đúng hạn", "reports.on_time", "reports.total"),
+        ("Nhiệm vụ kế hoạch CCHC đã hoàn thành", "plan.tasks_done", "plan.tasks"),
+    ):
+        part, whole = figures.figures[done].value or 0, figures.figures[total].value
+        if whole:
+            pct = format_number(Decimal(part) * 100 / Decimal(whole), 2)
+            expected.append([label, format_number(part, 0), format_number(whole, 0), f"{pct}%"])
+    assert others == expected and len(expected) >= 3  # the demo has feedback, tasks, reports
+
+
+@pytest.mark.parametrize(
+    "kind", ["results-letter", "remediation-plan", "annual-report", "self-assessment"]
+)
+def test_every_kind_in_english(plan_demo, kind, tmp_path):
+    """The English templates fill the same figures; the context's words are English too."""
+    from parindex.frameworks.models import Framework
+    from parindex.library.accounts import load_demo_accounts
+
+    syt = plan_demo["units"]["SYT"]
+    framework = plan_demo["framework"]
+    if kind == "remediation-plan":
+        approved(plan_demo)
+    if kind == "self-assessment":
+        load_demo_accounts()
+        framework, syt = Framework.objects.get(code="so-2023"), Unit.objects.get(code="CDC")
+    data, name = generate(kind, framework, syt, language="en", today=TODAY)
+    assert name.endswith("-en.docx")
+    text = text_of(data, tmp_path)
+    assert "SOCIALIST REPUBLIC OF VIETNAM" in text and "Independence - Freedom" in text
+    assert "Hòa Bình, 5 March 2027" in text and "Recipients:" in text
+    assert "FOR THE DIRECTOR" in text and "No.:" in text
+    for vietnamese in ("CỘNG HÒA", "Nơi nhận", "Số:", "KT. GIÁM ĐỐC", "Lưu: VT", "ngày 05"):
+        assert vietnamese not in text
+    if kind == "results-letter":
+        result = next(r for r in published(framework, syt).results.units if r.unit.code == "SYT")
+        total = format_number(result.score.total)
+        assert f"scored {total}/100 points" in text
+        assert f"ranked {result.place.rank}/{result.place.of}" in text
+        change = result.change.points
+        word = "up" if change > 0 else "down"
+        assert f"{word} {format_number(abs(change))} points on 2021" in text
+    with pytest.raises(ActionRefused, match="no templates in"):
+        generate(kind, framework, syt, language="fr")
+
+
+def test_the_english_appendix(plan_demo):
+    import openpyxl
+
+    from parindex.documents.render import appendix
+    from parindex.frameworks.models import Framework
+    from parindex.library.accounts import load_demo_accounts
+
+    load_demo_accounts()
+    framework = Framework.objects.get(code="so-2023")
+    data, name = appendix("self-assessment", framework, Unit.objects.get(code="CDC"), "en")
+    assert name == "self-assessment-CDC-so-2023-en-appendix.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[4]][:4] == ["Code", "Criterion", "Maximum", "Self score"]
+    vi, _name = appendix("self-assessment", framework, Unit.objects.get(code="CDC"))
+    sheet = openpyxl.load_workbook(io.BytesIO(vi)).active
+    assert [c.value for c in sheet[4]][:2] == ["Mã", "Tiêu chí"]
 
 
 def test_the_self_assessment_report_and_its_appendix(plan_demo, tmp_path):
@@ -255,10 +371,11 @@ def test_the_grid_links_the_self_assessment_report(client, plan_demo):
     assert client.get("/documents/results-letter/so-2022/SYT/?format=xlsx").status_code == 404
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize(
     "kind", ["results-letter", "remediation-plan", "annual-report", "self-assessment"]
 )
-def test_the_shipped_templates_are_what_the_builder_makes(kind, tmp_path):
+def test_the_shipped_templates_are_what_the_builder_makes(kind, language, tmp_path):
     """A change of `builtin.py` without `python -m parindex.documents.builtin` would ship a
     stale template: the shipped file reads the same placeholders as a fresh build, all of
     them filled by its kind."""
@@ -267,11 +384,13 @@ def test_the_shipped_templates_are_what_the_builder_makes(kind, tmp_path):
     from parindex.documents.render import placeholders
 
     fresh = tmp_path / f"{kind}.docx"
-    builtin.BUILDERS[kind]().save(fresh)
-    shipped = placeholders(str(builtin.path_of(kind)))
+    builtin.BUILDERS[kind](language).save(fresh)
+    shipped = placeholders(str(builtin.path_of(kind, language)))
     assert shipped == placeholders(str(fresh))
     assert shipped <= ALLOWED[kind]
-    assert docx_text(builtin.path_of(kind)) == docx_text(fresh)
+    assert docx_text(builtin.path_of(kind, language)) == docx_text(fresh)
+    if language == "en":  # the same blocks as the Vietnamese, in other words
+        assert shipped == placeholders(str(builtin.path_of(kind, "vi")))
 
 
 def test_the_letters_changes_and_losses_are_the_engines(plan_demo, tmp_path):

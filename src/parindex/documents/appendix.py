@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
+from django.utils.translation import pgettext
 
 from parindex.assessments.ranking_sheet import _number, _styles
 from parindex.documents.context import self_assessment_rows
@@ -17,21 +18,22 @@ def self_assessment_workbook(framework, unit) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     styles = _styles(book)
     styles["wrap"] = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet("Phu luc")
+    sheet = book.add_worksheet(pgettext("document", "Appendix"))
     sheet.write_string(
         0,
         0,
-        f"Phụ lục: Kết quả tự đánh giá Chỉ số CCHC năm {framework.year} — {unit.name}",
+        pgettext("document", "Appendix: self-assessment of the PAR Index %(year)s — %(unit)s")
+        % {"year": framework.year, "unit": unit.name},
         styles["title"],
     )
     sheet.write_string(1, 0, framework.title, styles["subtitle"])
     headers = [
-        ("Mã", 8),
-        ("Tiêu chí", 50),
-        ("Điểm tối đa", 10),
-        ("Điểm tự chấm", 10),
-        ("Giải trình", 45),
-        ("Tài liệu kiểm chứng", 45),
+        (pgettext("document", "Code"), 8),
+        (pgettext("document", "Criterion"), 50),
+        (pgettext("document", "Maximum"), 10),
+        (pgettext("document", "Self score"), 10),
+        (pgettext("document", "Explanation"), 45),
+        (pgettext("document", "Evidence"), 45),
     ]
     head = 3
     for col, (text, width) in enumerate(headers):
@@ -48,7 +50,7 @@ def self_assessment_workbook(framework, unit) -> bytes:
         sheet.write_string(row, 4, criterion["explanation"], styles["wrap"])
         sheet.write_string(row, 5, "; ".join(criterion["evidence"]), styles["wrap"])
     row += 2
-    sheet.write_string(row, 1, "Tổng điểm tự đánh giá", styles["head"])
+    sheet.write_string(row, 1, pgettext("document", "Self-assessed total"), styles["head"])
     _number(sheet, row, 2, rows["max"], styles["points"])
     _number(sheet, row, 3, rows["total"], styles["points"])
     sheet.autofilter(head, 0, head + len(rows["criteria"]), len(headers) - 1)

@@ -48,3 +48,59 @@ def area_chart(areas: list[tuple[str, Decimal, Decimal]], title: str) -> Chart:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return Chart(out.getvalue())
+
+
+def dossier_chart(
+    resolved: list[tuple[str, int]], shares: list[tuple[str, Decimal]], titles: tuple[str, str]
+) -> Chart:
+    """The one-stop year at a glance: the resolved dossiers split early / on time / late (one
+    100 % bar, each part with its count), and the channel shares (online, postal) as bars."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.3, 2.9), dpi=200)
+    top, bottom = figure.subplots(2, 1, height_ratios=(1, 1.3))
+    whole = sum(count for _label, count in resolved) or 1
+    left = 0.0
+    colours = ("#2e7d32", "#1f5fa8", "#c62828")
+    for (label, count), colour in zip(resolved, colours, strict=False):
+        share = count * 100 / whole
+        top.barh([0], [share], left=left, color=colour, height=0.6, label=label)
+        if share >= 6:
+            top.text(
+                left + share / 2,
+                0,
+                format_number(count, 0),
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=8,
+            )
+        left += share
+    top.set_xlim(0, 100)
+    top.set_yticks([])
+    top.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=7)
+    top.set_title(titles[0], fontsize=9)
+    top.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, fontsize=7, frameon=False)
+    labels = [label for label, _pct in shares][::-1]
+    values = [float(pct) for _label, pct in shares][::-1]
+    bars = bottom.barh(labels, values, color="#1f5fa8", height=0.55)
+    bottom.barh(labels, [100 - v for v in values], left=values, color="#e3e9f2", height=0.55)
+    for bar, (_label, pct) in zip(bars, shares[::-1], strict=True):
+        bottom.text(
+            101,
+            bar.get_y() + bar.get_height() / 2,
+            format_number(pct, 2) + " %",
+            va="center",
+            fontsize=8,
+        )
+    bottom.set_xlim(0, 118)
+    bottom.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=7)
+    bottom.tick_params(axis="y", labelsize=8)
+    bottom.set_title(titles[1], fontsize=9)
+    for axes in (top, bottom):
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return Chart(out.getvalue())

@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import get_language, npgettext, pgettext
 
 from parindex.assessments.analysis import AnalysisError, loss_report, published
 from parindex.assessments.errors import ActionRefused
-from parindex.documents.charts import area_chart
+from parindex.documents.charts import area_chart, dossier_chart
 from parindex.domain import losses
 from parindex.domain.framework import SURVEY
 from parindex.domain.i18n import Message
@@ -21,6 +22,9 @@ from parindex.domain.numbers import format_number, quantize
 from parindex.units.models import Membership, PeerGroup
 from parindex.units.people import full_name
 
+# A document's words are pgettext("document", …): in the language of the document being
+# made (`render.generate` makes it the active one), apart from the UI's words of the same
+# English (a dossier's "late" and a report's may differ in Vietnamese).
 RESULTS_LETTER = "results-letter"
 REMEDIATION_PLAN = "remediation-plan"
 ANNUAL_REPORT = "annual-report"
@@ -80,7 +84,9 @@ ALLOWED = {
         )
     ),
     REMEDIATION_PLAN: frozenset((*COMMON, "lost", "lost_areas", "items")),
-    ANNUAL_REPORT: frozenset((*COMMON, "published", "period", "dossiers", "others")),
+    ANNUAL_REPORT: frozenset(
+        (*COMMON, "published", "period", "dossiers", "dossier_rows", "dossier_chart", "others")
+    ),
     SELF_ASSESSMENT: frozenset(
         (*COMMON, "self_total", "self_areas", "explained", "evidence", "evidence_count")
     ),
@@ -91,9 +97,12 @@ def vn(value) -> str:
     return format_number(value) if value is not None else ""
 
 
-def official_date(day: date) -> str:
+def official_date(day: date, language: str = "vi") -> str:
     """ "ngày 05 tháng 02 năm 2026", "ngày 15 tháng 3 năm 2021": a day below 10 and the months
-    January and February take a leading zero (Decree 30)."""
+    January and February take a leading zero (Decree 30). In English "15 March 2021"."""
+    if not language.startswith("vi"):
+        with translation.override(language):
+            return formats.date_format(day, "j F Y")
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -121,7 +130,7 @@ def _common(framework, unit, result, today: date, symbol: str) -> dict:
         "band": score.band or "—",
         "rank": place.rank if place and place.rank else "—",
         "ranked": place.of if place else "—",
-        "group_name": (group.name if group else "").lower() or "đơn vị",
+        "group_name": (group.name if group else "").lower() or pgettext("document", "units"),
     }
 
 
@@ -141,12 +150,18 @@ def _is_survey(node) -> bool:
     return bool(leaves) and all(leaf.effective_kind == SURVEY for leaf in leaves)
 
 
-def _change_words(change: Decimal, unit: str) -> str:
+def _change_words(change: Decimal) -> str:
+    """ "tăng 1,5 điểm", "giảm 2 điểm", "không đổi" (the checker reads these back)."""
+    many = 1 if abs(change) == 1 else 2
     if change > 0:
-        return f"tăng {vn(change)} {unit}"
+        return npgettext("document", "up %(points)s point", "up %(points)s points", many) % {
+            "points": vn(change)
+        }
     if change < 0:
-        return f"giảm {vn(-change)} {unit}"
-    return "không đổi"
+        return npgettext("document", "down %(points)s point", "down %(points)s points", many) % {
+            "points": vn(-change)
+        }
+    return pgettext("document", "unchanged")
 
 
 def results_letter(framework, unit, today: date | None = None) -> dict:
@@ -166,12 +181,19 @@ def results_letter(framework, unit, today: date | None = None) -> dict:
     context.update(
         {
             "doc_type": "",
-            "subject": (
-                f"quán triệt kết quả Chỉ số cải cách hành chính năm {framework.year} "
-                "và rút kinh nghiệm"
-            ),
-            "addressees": f"Các phòng chức năng, đơn vị thuộc {unit.name}",
-            "recipients": ["Như trên;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "subject": pgettext(
+                "document",
+                "disseminating the results of the Administrative Reform Index %(year)s and "
+                "the lessons learned",
+            )
+            % {"year": framework.year},
+            "addressees": pgettext("document", "The divisions and units of %(unit)s")
+            % {"unit": unit.name},
+            "recipients": [
+                pgettext("document", "As above;"),
+                pgettext("document", "The Board of Directors;"),
+                pgettext("document", "Filed: Records, Office."),
+            ],
             "appraisal": vn(appraisal),
             "survey": vn(survey),
             "bonus": vn(score.bonus),
@@ -181,7 +203,7 @@ def results_letter(framework, unit, today: date | None = None) -> dict:
             "previous": previous is not None,
             "previous_year": _previous_year(data),
             "previous_total": vn(previous.total) if previous else "",
-            "change_text": _change_words(quantize(score.total) - quantize(previous.total), "điểm")
+            "change_text": _change_words(quantize(score.total) - quantize(previous.total))
             if previous
             else "",
             "previous_rank": previous.place.rank
@@ -193,7 +215,8 @@ def results_letter(framework, unit, today: date | None = None) -> dict:
             else "",
             "chart": area_chart(
                 [(node.code, node.score, node.max) for node in result.nodes],
-                f"Điểm từng lĩnh vực so với điểm tối đa — {unit.name}, năm {framework.year}",
+                pgettext("document", "Points of each area against its maximum — %(unit)s, %(year)s")
+                % {"unit": unit.name, "year": framework.year},
             ),
             "areas": [
                 {
@@ -215,7 +238,7 @@ def results_letter(framework, unit, today: date | None = None) -> dict:
                     "lost": vn(item.shown_lost),
                     "direction": directions.get(item.code)
                     or item.reason
-                    or "rà soát nguyên nhân, bổ sung giải pháp và tài liệu kiểm chứng.",
+                    or pgettext("document", "review the causes, add solutions and evidence."),
                 }
                 for item in report.items
                 if item.kind == losses.CRITERION_ITEM and item.shown_lost > 0
@@ -232,10 +255,14 @@ def _signed(value: Decimal) -> str:
 
 def _rank_words(steps: int) -> str:
     if steps > 0:
-        return f"tăng {steps} bậc"
+        return npgettext("document", "up %(steps)d place", "up %(steps)d places", steps) % {
+            "steps": steps
+        }
     if steps < 0:
-        return f"giảm {-steps} bậc"
-    return "giữ nguyên thứ hạng"
+        return npgettext("document", "down %(steps)d place", "down %(steps)d places", -steps) % {
+            "steps": -steps
+        }
+    return pgettext("document", "the same rank")
 
 
 def _previous_year(data) -> str:
@@ -282,15 +309,17 @@ def remediation_plan(framework, unit, today: date | None = None) -> dict:
     lost = sum((quantize(i.lost) for i in items), Decimal(0))
     context.update(
         {
-            "doc_type": "KẾ HOẠCH",
-            "subject": (
-                f"Khắc phục tồn tại, hạn chế trong Chỉ số cải cách hành chính năm {framework.year}"
-            ),
+            "doc_type": pgettext("document", "PLAN"),
+            "subject": pgettext(
+                "document",
+                "Remedying the shortcomings found in the Administrative Reform Index %(year)s",
+            )
+            % {"year": framework.year},
             "recipients": [
-                "Sở Nội vụ (để báo cáo);",
-                "Ban Giám đốc Sở;",
-                "Các phòng, đơn vị thuộc Sở (để thực hiện);",
-                "Lưu: VT, VP.",
+                pgettext("document", "Department of Home Affairs (to report);"),
+                pgettext("document", "The Board of Directors;"),
+                pgettext("document", "The divisions and units (to carry out);"),
+                pgettext("document", "Filed: Records, Office."),
             ],
             "lost": vn(lost),
             "lost_areas": [
@@ -323,6 +352,38 @@ def _count(value) -> str:
 
 def _pct(part, whole) -> str:
     return format_number(Decimal(part) * 100 / Decimal(whole), 2) if whole else "0"
+
+
+def _share(part, whole) -> Decimal:
+    return Decimal(part) * 100 / Decimal(whole) if whole else Decimal(0)
+
+
+def _dossier_rows(table: dict, dossiers: dict) -> list[dict]:
+    """Biểu II.06a as the report's table: each line with its count and, for the parts of the
+    resolved dossiers, their share."""
+    lines = (
+        ("I", pgettext("document", "Dossiers received"), "col3", ""),
+        ("1", pgettext("document", "online"), "col4", ""),
+        ("2", pgettext("document", "in person or by post"), "col5", ""),
+        ("3", pgettext("document", "carried over from the previous period"), "col6", ""),
+        ("II", pgettext("document", "Dossiers resolved"), "col7", ""),
+        ("1", pgettext("document", "early"), "col8", "early_pct"),
+        ("2", pgettext("document", "on time"), "col9", "on_time_pct"),
+        ("3", pgettext("document", "late"), "col10", "late_pct"),
+        ("III", pgettext("document", "Dossiers being resolved"), "col11", ""),
+        ("1", pgettext("document", "within the time limit"), "col12", ""),
+        ("2", pgettext("document", "past the time limit"), "col13", ""),
+    )
+    return [
+        {
+            "number": number,
+            "label": label,
+            "count": dossiers[key],
+            "share": f"{dossiers[share]}%" if share else "",
+        }
+        for number, label, key, share in lines
+        if key in table
+    ]
 
 
 def annual_report(framework, unit, today: date | None = None) -> dict:
@@ -364,12 +425,34 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
                 "postal_pct": _pct(postal.numerator or 0, postal.denominator),
             }
         )
+        dossier_rows = _dossier_rows(table, dossiers)
+        dossier_chart_ = dossier_chart(
+            [
+                (pgettext("document", "early"), int(table["col8"] or 0)),
+                (pgettext("document", "on time"), int(table["col9"] or 0)),
+                (pgettext("document", "late"), int(table["col10"] or 0)),
+            ],
+            [
+                (pgettext("document", "online"), _share(online.value or 0, received.value)),
+                (pgettext("document", "postal"), _share(postal.numerator or 0, postal.denominator)),
+            ],
+            (
+                pgettext("document", "Dossiers resolved in %(year)s") % {"year": framework.year},
+                pgettext("document", "Share of dossiers by channel"),
+            ),
+        )
+    else:
+        dossier_rows, dossier_chart_ = [], ""
     others = []
     for label, done, total in (
-        ("phản ánh, kiến nghị được xử lý đúng hạn", "feedback.on_time", "feedback.received"),
-        ("nhiệm vụ được giao hoàn thành đúng hạn", "directives.on_time", "directives.total"),
-        ("báo cáo được gửi đúng hạn", "reports.on_time", "reports.total"),
-        ("nhiệm vụ kế hoạch CCHC đã hoàn thành", "plan.tasks_done", "plan.tasks"),
+        (pgettext("document", "feedback handled on time"), "feedback.on_time", "feedback.received"),
+        (
+            pgettext("document", "assigned tasks done on time"),
+            "directives.on_time",
+            "directives.total",
+        ),
+        (pgettext("document", "reports sent on time"), "reports.on_time", "reports.total"),
+        (pgettext("document", "tasks of the CCHC plan done"), "plan.tasks_done", "plan.tasks"),
     ):
         part, whole = figures.figures[done].value, figures.figures[total].value
         if whole:
@@ -383,12 +466,20 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
             )
     context.update(
         {
-            "doc_type": "BÁO CÁO",
-            "subject": f"Kết quả thực hiện công tác cải cách hành chính năm {framework.year}",
-            "recipients": ["Sở Nội vụ;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "doc_type": pgettext("document", "REPORT"),
+            "subject": pgettext("document", "Results of the administrative reform work in %(year)s")
+            % {"year": framework.year},
+            "recipients": [
+                pgettext("document", "Department of Home Affairs;"),
+                pgettext("document", "The Board of Directors;"),
+                pgettext("document", "Filed: Records, Office."),
+            ],
             "published": data is not None,
-            "period": f"từ ngày {start.strftime('%d/%m/%Y')} đến ngày {end.strftime('%d/%m/%Y')}",
+            "period": pgettext("document", "from %(start)s to %(end)s")
+            % {"start": start.strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y")},
             "dossiers": dossiers,
+            "dossier_rows": dossier_rows,
+            "dossier_chart": dossier_chart_,
             "others": others,
         }
     )
@@ -403,9 +494,9 @@ def _unpublished(framework, unit, today, symbol) -> dict:
         "agency_parent": parent,
         "agency": unit.name.upper(),
         "number_symbol": f"      /{symbol}",
-        "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today)}",
-        "signer_authority": "KT. GIÁM ĐỐC",
-        "signer_title": "PHÓ GIÁM ĐỐC",
+        "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today, get_language() or 'vi')}",
+        "signer_authority": pgettext("document", "FOR THE DIRECTOR"),
+        "signer_title": pgettext("document", "DEPUTY DIRECTOR"),
         "signer_name": _signer(unit),
         "unit_name": unit.name,
         "unit_code": unit.code,
@@ -423,10 +514,18 @@ def self_assessment(framework, unit, today: date | None = None) -> dict:
     context = _unpublished(framework, unit, today, f"BC-{unit.code}")
     context.update(
         {
-            "doc_type": "BÁO CÁO",
-            "subject": f"Kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm "
-            f"{framework.year}",
-            "recipients": ["Sở Nội vụ;", "Ban Giám đốc Sở;", "Lưu: VT, VP."],
+            "doc_type": pgettext("document", "REPORT"),
+            "subject": pgettext(
+                "document",
+                "Results of the self-assessment and scoring of the Administrative Reform Index "
+                "%(year)s",
+            )
+            % {"year": framework.year},
+            "recipients": [
+                pgettext("document", "Department of Home Affairs;"),
+                pgettext("document", "The Board of Directors;"),
+                pgettext("document", "Filed: Records, Office."),
+            ],
             "self_total": vn(rows["total"]),
             "max": vn(rows["max"]),
             "self_areas": [

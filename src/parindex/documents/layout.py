@@ -18,8 +18,27 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 FONT = "Times New Roman"
 BODY_PT = 14
-MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+# The fixed words of the layout in each language a template ships in. An English version is
+# a translation for readers abroad (partners, donors): the same blocks, in English words.
+WORDS = {
+    "vi": {
+        "motto": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto_2": "Độc lập - Tự do - Hạnh phúc",
+        "number": "Số: ",
+        "regarding": "V/v ",
+        "to": "Kính gửi: ",
+        "recipients": "Nơi nhận:",
+    },
+    "en": {
+        "motto": "SOCIALIST REPUBLIC OF VIETNAM",
+        "motto_2": "Independence - Freedom - Happiness",
+        "number": "No.: ",
+        "regarding": "Re: ",
+        "to": "To: ",
+        "recipients": "Recipients:",
+    },
+}
+LANGUAGES = tuple(WORDS)
 
 
 def new_document():
@@ -109,9 +128,10 @@ def _borderless(table) -> None:
     properties.append(borders)
 
 
-def header(document, *, letter: bool = False) -> None:
+def header(document, *, letter: bool = False, language: str = "vi") -> None:
     """The header block. Placeholders: agency_parent, agency, number_symbol, place_date;
     a công văn (`letter`) has its subject ("V/v …", `subject`) under the number."""
+    words = WORDS[language]
     table = document.add_table(rows=2, cols=2)
     _borderless(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -120,13 +140,13 @@ def header(document, *, letter: bool = False) -> None:
     run(_plain(left.paragraphs[0]), "{{ agency_parent }}", size=13)
     run(_plain(left.add_paragraph()), "{{ agency }}", size=13, bold=True)
     _rule(_plain(left.add_paragraph()), 1.8)
-    run(_plain(right.paragraphs[0]), MOTTO, size=13, bold=True)
-    run(_plain(right.add_paragraph()), MOTTO_2, size=14, bold=True)
+    run(_plain(right.paragraphs[0]), words["motto"], size=13, bold=True)
+    run(_plain(right.add_paragraph()), words["motto_2"], size=14, bold=True)
     _rule(_plain(right.add_paragraph()), 2.1)
     number, place = table.rows[1].cells
-    run(_plain(number.paragraphs[0], before=6), "Số: {{ number_symbol }}", size=13)
+    run(_plain(number.paragraphs[0], before=6), words["number"] + "{{ number_symbol }}", size=13)
     if letter:
-        run(_plain(number.add_paragraph(), before=4), "V/v {{ subject }}", size=12)
+        run(_plain(number.add_paragraph(), before=4), words["regarding"] + "{{ subject }}", size=12)
     run(_plain(place.paragraphs[0], before=6), "{{ place_date }}", size=14, italic=True)
 
 
@@ -137,9 +157,9 @@ def title(document) -> None:
     _rule(_plain(document.add_paragraph()), 6.0)
 
 
-def addressed(document, to: str) -> None:
+def addressed(document, to: str, language: str = "vi") -> None:
     paragraph = _plain(document.add_paragraph(), before=12)
-    run(paragraph, "Kính gửi: ")
+    run(paragraph, WORDS[language]["to"])
     run(paragraph, to)
 
 
@@ -193,7 +213,7 @@ def data_table(
     return table
 
 
-def signature(document) -> None:
+def signature(document, language: str = "vi") -> None:
     """ "Nơi nhận" (the recipients, a list) on the left; the authority, title and signer's
     name on the right. Placeholders: recipients, signer_authority, signer_title, signer_name."""
     table = document.add_table(rows=1, cols=2)
@@ -201,7 +221,7 @@ def signature(document) -> None:
     _widths(table, (Cm(8), Cm(8.5)))
     left, right = table.rows[0].cells
     label = _plain(left.paragraphs[0], align=WD_ALIGN_PARAGRAPH.LEFT, before=12)
-    run(label, "Nơi nhận:", size=12, bold=True, italic=True)
+    run(label, WORDS[language]["recipients"], size=12, bold=True, italic=True)
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "{%p for r in recipients %}")
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "- {{ r }}", size=11)
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "{%p endfor %}")

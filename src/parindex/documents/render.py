@@ -12,8 +12,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.utils import translation
+
 from parindex.assessments.errors import ActionRefused
 from parindex.documents.context import ALLOWED, BUILD, KINDS
+from parindex.documents.layout import LANGUAGES
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 
@@ -124,26 +127,38 @@ def generate(kind: str, framework, unit, *, fmt: str = DOCX, language: str = "vi
         raise _refuse(N_("unknown document “%(kind)s”"), kind=kind)
     if fmt not in FORMATS:
         raise _refuse(N_("unknown format “%(format)s”: docx or pdf"), format=fmt)
-    context = BUILD[kind](framework, unit, today)
+    if language not in LANGUAGES:
+        raise _refuse(
+            N_("no templates in “%(language)s”: %(languages)s"),
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
+    # The context's words in the document's language, whatever the reader's page is in.
+    with translation.override(language):
+        context = BUILD[kind](framework, unit, today)
     from parindex.documents.templates_admin import source_for
 
     document = render_docx(kind, context, source_for(kind, framework.year, language))
     if fmt == PDF:
         document = to_pdf(document)
-    return document, file_name(kind, framework, unit, fmt)
+    return document, file_name(kind, framework, unit, fmt, language)
 
 
-def file_name(kind: str, framework, unit, fmt: str) -> str:
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{unit.code}-{framework.code}")
+def file_name(kind: str, framework, unit, fmt: str, language: str = "vi") -> str:
+    suffix = "" if language == "vi" else f"-{language}"
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{unit.code}-{framework.code}{suffix}")
     return f"{text.strip('-')}.{fmt}"
 
 
-def appendix(kind: str, framework, unit) -> tuple[bytes, str] | None:
+def appendix(kind: str, framework, unit, language: str = "vi") -> tuple[bytes, str] | None:
     """The workbook a kind comes with (the self-assessment's), or None."""
     from parindex.documents.appendix import self_assessment_workbook
     from parindex.documents.context import SELF_ASSESSMENT
 
     if kind != SELF_ASSESSMENT:
         return None
-    name = file_name(kind, framework, unit, "xlsx").replace(".xlsx", "-appendix.xlsx")
-    return self_assessment_workbook(framework, unit), name
+    if language not in LANGUAGES:
+        language = "vi"
+    name = file_name(kind, framework, unit, "xlsx", language).replace(".xlsx", "-appendix.xlsx")
+    with translation.override(language):
+        return self_assessment_workbook(framework, unit), name

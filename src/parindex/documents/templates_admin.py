@@ -16,6 +16,7 @@ from parindex.assessments.criteria import checked_upload
 from parindex.assessments.errors import ActionRefused
 from parindex.documents import builtin
 from parindex.documents.context import KINDS
+from parindex.documents.layout import LANGUAGES
 from parindex.documents.models import DocumentTemplate
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
@@ -42,8 +43,20 @@ def source_for(kind: str, year: int | None, language: str = "vi"):
     upload = in_force(kind, year, language)
     if upload is None:
         return str(builtin.path_of(kind, language))
-    with upload.file.open("rb") as handle:
-        return io.BytesIO(handle.read())
+    try:
+        with upload.file.open("rb") as handle:
+            return io.BytesIO(handle.read())
+    except OSError:
+        # The row outlived its file (a restore without the media folder): say which one, so
+        # that an officer withdraws it or uploads it again, rather than a server error.
+        raise _refuse(
+            N_(
+                "the template in force for %(kind)s (%(name)s) has lost its file: withdraw it "
+                "on the templates page, or upload it again"
+            ),
+            kind=kind,
+            name=upload.original_name,
+        ) from None
 
 
 @transaction.atomic
@@ -54,6 +67,12 @@ def upload(user, kind: str, year: int | None, file, language: str = "vi") -> Doc
         raise _refuse(N_("only a CCHC officer replaces the templates of the documents"))
     if kind not in KINDS:
         raise _refuse(N_("unknown document “%(kind)s”"), kind=kind)
+    if language not in LANGUAGES:
+        raise _refuse(
+            N_("no templates in “%(language)s”: %(languages)s"),
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
     extension, sha256 = checked_upload(file)
     if extension != "docx":
         raise _refuse(N_("%(name)s is not a Word document (.docx)"), name=file.name)
@@ -81,4 +100,5 @@ def withdraw(user, template: DocumentTemplate) -> None:
         raise _refuse(N_("only a CCHC officer replaces the templates of the documents"))
     if template.withdrawn_at is None:
         template.withdrawn_at = timezone.now()
-        template.save(update_fields=["withdrawn_at"])
+        template.withdrawn_by = user
+        template.save(update_fields=["withdrawn_at", "withdrawn_by"])

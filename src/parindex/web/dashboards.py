@@ -18,10 +18,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.assessments import access as access_rules
 from parindex.assessments.models import Round, ScoreEntry, UnitAssessment
 from parindex.assessments.results import ChangeView, change_view
+from parindex.documents.context import ANNUAL_REPORT, REMEDIATION_PLAN, RESULTS_LETTER
 from parindex.domain import workflow
 from parindex.domain.comparison import ranked, signed, trend
 from parindex.domain.numbers import quantize
@@ -29,6 +31,14 @@ from parindex.domain.scoring import Results, UnitResult
 from parindex.units.models import PeerGroup, Unit
 
 # --- the dashboards a person may open ----------------------------------------------------------
+
+
+# The documents the dashboard offers, each as DOCX, PDF and in English.
+DOCUMENT_LINKS = {
+    RESULTS_LETTER: gettext_lazy("results letter"),
+    REMEDIATION_PLAN: gettext_lazy("remediation plan"),
+    ANNUAL_REPORT: gettext_lazy("annual report"),
+}
 
 
 @dataclass(frozen=True)
@@ -334,6 +344,10 @@ def dashboard(request, framework, unit):
             "peers": peers,
             "alone": len(peers) == 1,
             "lost": lost[:10],
+            "documents": [
+                (kind, DOCUMENT_LINKS[kind])
+                for kind in (RESULTS_LETTER, REMEDIATION_PLAN, ANNUAL_REPORT)
+            ],
             "chart": chart,
             "provisional_units": results.provisional,
             "year": year_label(model, previous_framework),

@@ -21,6 +21,7 @@ from parindex.assessments.errors import ActionRefused
 from parindex.documents import templates_admin
 from parindex.documents.checking import check_file
 from parindex.documents.context import ALLOWED, KIND_LABELS, KINDS
+from parindex.documents.layout import LANGUAGES
 from parindex.documents.models import DocumentTemplate
 from parindex.documents.reading import ReadRefused
 from parindex.documents.render import DOCX, FORMATS, appendix, generate
@@ -70,11 +71,16 @@ class TemplateForm(forms.Form):
         min_value=2000,
         max_value=2100,
     )
+    language = forms.ChoiceField(label=gettext_lazy("Language of the document"))
     file = forms.FileField(label=gettext_lazy("Template (.docx)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, capfirst(gettext(KIND_LABELS[k]))) for k in KINDS]
+        self.fields["language"].choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+LANGUAGE_NAMES = {"vi": gettext_lazy("Vietnamese"), "en": gettext_lazy("English")}
 
 
 @login_required
@@ -95,7 +101,9 @@ def templates_page(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                templates_admin.upload(request.user, data["kind"], data["year"], data["file"])
+                templates_admin.upload(
+                    request.user, data["kind"], data["year"], data["file"], data["language"]
+                )
             except ActionRefused as exc:
                 form.add_error("file", render_message(exc.message))
             else:
@@ -103,22 +111,31 @@ def templates_page(request):
                 return redirect("web:document-templates")
         status = 422
     rows = [(kind, capfirst(gettext(KIND_LABELS[kind])), sorted(ALLOWED[kind])) for kind in KINDS]
-    uploads = DocumentTemplate.objects.select_related("uploaded_by").order_by(
-        "kind", "-year", "-uploaded_at"
+    uploads = DocumentTemplate.objects.select_related("uploaded_by", "withdrawn_by").order_by(
+        "kind", "language", "-year", "-uploaded_at"
     )
-    context = {"form": form, "rows": rows, "uploads": uploads}
+    languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    context = {"form": form, "rows": rows, "uploads": uploads, "template_languages": languages}
     return render(request, "web/document_templates.html", context, status=status)
 
 
 @login_required
 def template_file(request, kind):
-    """The template in force for a kind (for the framework of the current year), to edit."""
-    if kind not in KINDS or not templates_admin.may_manage(request.user):
+    """The template in force for a kind and language (this year's), to edit."""
+    language = request.GET.get("language", "vi")
+    if kind not in KINDS or language not in LANGUAGES:
         raise Http404
-    source = templates_admin.source_for(kind, timezone.localdate().year)
+    if not templates_admin.may_manage(request.user):
+        raise Http404
+    try:
+        source = templates_admin.source_for(kind, timezone.localdate().year, language)
+    except ActionRefused as exc:
+        messages.error(request, render_message(exc.message))
+        return redirect("web:document-templates")
     data = source.getvalue() if hasattr(source, "getvalue") else Path(source).read_bytes()
     response = HttpResponse(data, content_type=CONTENT_TYPES["docx"])
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.docx"'
+    name = f"{kind}-template.docx" if language == "vi" else f"{kind}-template-{language}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -139,14 +156,20 @@ def document_file(request, kind, framework, unit):
     if kind not in KINDS or not access_rules.unit_roles(request.user, unit_):
         raise Http404
     fmt = request.GET.get("format", DOCX)
+    # The document's language is the one asked for (vi unless ?language=en), not the page's:
+    # an English page still makes the Vietnamese official document by default.
+    language = request.GET.get("language", "vi")
+    if language not in LANGUAGES:
+        language = "vi"
     try:
         if fmt == "xlsx":
-            made = appendix(kind, model, unit_)
+            made = appendix(kind, model, unit_, language)
             if made is None:
                 raise Http404
             data, name = made
         else:
-            data, name = generate(kind, model, unit_, fmt=fmt if fmt in FORMATS else DOCX)
+            fmt = fmt if fmt in FORMATS else DOCX
+            data, name = generate(kind, model, unit_, fmt=fmt, language=language)
     except ActionRefused as exc:
         messages.error(request, render_message(exc.message))
         return redirect("web:dashboard", framework=framework, unit=unit)

@@ -1,4 +1,5 @@
-"""`parindex document KIND --unit CODE --framework CODE [-o FILE] [--format docx|pdf]`: an
+"""`parindex document KIND --unit CODE --framework CODE [-o FILE] [--format docx|pdf]
+[--language vi|en]`: an
 official document from the data; `parindex document check FILE`: numbers in a report that
 contradict each other."""
 
@@ -19,6 +20,7 @@ from parindex.commands import (
 )
 from parindex.documents.checking import check_file, findings_json
 from parindex.documents.context import KIND_LABELS, KINDS
+from parindex.documents.layout import LANGUAGES
 from parindex.documents.reading import ReadRefused
 from parindex.documents.render import DOCX, FORMATS, appendix, generate
 from parindex.domain import numbercheck
@@ -29,7 +31,9 @@ class Command(ParindexCommand):
     help = gettext_lazy(
         "Official documents, in the Decree 30/2020 layout, from the data: results-letter (the "
         "letter that disseminates the results and the lessons), remediation-plan (the plan "
-        "from its items), annual-report (the year's CCHC report from the registers). check: "
+        "from its items), annual-report (the year's CCHC report from the registers), "
+        "self-assessment (the self-assessment report, with its XLSX appendix); in Vietnamese, "
+        "or in English with --language en. check: "
         "the numbers in a report (.docx, PDF or text) that "
         "contradict each other — a rate that does not match its counts, parts that do not add "
         "up to their total, an increase or decrease that contradicts its numbers, a score above "
@@ -63,6 +67,12 @@ class Command(ParindexCommand):
                 default=DOCX,
                 help=_("docx (default) or pdf (through LibreOffice)"),
             )
+            action.add_argument(
+                "--language",
+                choices=LANGUAGES,
+                default="vi",
+                help=_("the document's language: vi (default) or en"),
+            )
 
     def handle(self, *args, **options):
         action = options.get("action")
@@ -72,16 +82,16 @@ class Command(ParindexCommand):
             return
         self.handle_action(options, "document")
 
-    def generate(self, kind, framework, unit, output=None, format=DOCX, **options):
+    def generate(self, kind, framework, unit, output=None, format=DOCX, language="vi", **options):
         model, unit_model = get_framework_or_refuse(framework), get_unit_or_refuse(unit)
         try:
-            data, name = generate(kind, model, unit_model, fmt=format)
+            data, name = generate(kind, model, unit_model, fmt=format, language=language)
         except ActionRefused as exc:
             raise CommandError(render(exc.message)) from None
         target = Path(output or name)
         target.write_bytes(data)
         self.stdout.write(_("Written %(path)s") % {"path": target})
-        extra = appendix(kind, model, unit_model)
+        extra = appendix(kind, model, unit_model, language)
         if extra is not None:
             sheet = target.with_name(target.stem + "-appendix.xlsx")
             sheet.write_bytes(extra[0])
