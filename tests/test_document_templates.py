@@ -7,6 +7,7 @@ import io
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from parindex.assessments.errors import ActionRefused
 from parindex.documents import builtin, templates_admin
@@ -77,13 +78,67 @@ def test_the_templates_page(client, plan_demo):
     assert docx.Document(io.BytesIO(shipped.content)).tables  # the template, to edit
     response = client.post(
         "/documents/templates/",
-        {"kind": "results-letter", "year": "", "file": template("{{ tong_diem }}")},
+        {
+            "kind": "results-letter",
+            "year": "",
+            "language": "vi",
+            "file": template("{{ tong_diem }}"),
+        },
     )
     assert response.status_code == 422 and "tong_diem" in response.content.decode()
     response = client.post(
         "/documents/templates/",
-        {"kind": "results-letter", "year": "2022", "file": template("Ghi chú")},
+        {"kind": "results-letter", "year": "2022", "language": "vi", "file": template("Ghi chú")},
         follow=True,
     )
     assert "mau-cong-van.docx" in response.content.decode()
     assert DocumentTemplate.objects.get().year == 2022
+    english = client.get("/documents/templates/results-letter/?language=en")
+    assert 'filename="results-letter-template-en.docx"' in english["Content-Disposition"]
+    assert "SOCIALIST REPUBLIC" in "\n".join(
+        c.text for t in docx.Document(io.BytesIO(english.content)).tables for c in t._cells
+    )
+    assert client.get("/documents/templates/results-letter/?language=fr").status_code == 404
+    upload = DocumentTemplate.objects.get()
+    page = client.post("/documents/templates/", {"withdraw": upload.pk}, follow=True)
+    upload.refresh_from_db()
+    assert upload.withdrawn_by == plan_demo["people"]["erin"] and upload.withdrawn_at
+    when = timezone.localtime(upload.withdrawn_at).strftime("%d/%m/%Y")
+    assert f"đã thu hồi {when}, erin" in page.content.decode()
+
+
+def english_template(note: str) -> SimpleUploadedFile:
+    document = docx.Document(str(builtin.path_of("results-letter", "en")))
+    document.add_paragraph(note)
+    out = io.BytesIO()
+    document.save(out)
+    return SimpleUploadedFile("letter-en.docx", out.getvalue())
+
+
+def test_a_template_serves_its_own_language(plan_demo):
+    erin = plan_demo["people"]["erin"]
+    framework, syt = plan_demo["framework"], plan_demo["units"]["SYT"]
+    templates_admin.upload(
+        erin, "results-letter", None, english_template("Our {{ unit_code }}"), "en"
+    )
+    english, _name = generate("results-letter", framework, syt, language="en")
+    assert "Our SYT" in "\n".join(p.text for p in docx.Document(io.BytesIO(english)).paragraphs)
+    assert "Our SYT" not in letter_text(plan_demo)  # the Vietnamese one is still shipped
+    with pytest.raises(ActionRefused, match="no templates in"):
+        templates_admin.upload(erin, "results-letter", None, template("x"), "fr")
+
+
+def test_a_template_whose_file_went_missing_is_named_not_a_server_error(plan_demo, client):
+    erin = plan_demo["people"]["erin"]
+    upload = templates_admin.upload(erin, "results-letter", None, template("Mẫu chung"))
+    upload.file.storage.delete(upload.file.name)
+    with pytest.raises(ActionRefused, match=r"mau-cong-van\.docx.*lost its file"):
+        letter_text(plan_demo)
+    client.force_login(plan_demo["people"]["dave"])
+    response = client.get("/documents/results-letter/so-2022/SYT/", follow=True)
+    assert response.status_code == 200 and "mau-cong-van.docx" in response.content.decode()
+    client.force_login(erin)
+    response = client.get("/documents/templates/results-letter/", follow=True)
+    assert response.status_code == 200 and "mau-cong-van.docx" in response.content.decode()
+    templates_admin.withdraw(erin, upload)
+    assert "1. Kết quả chung" in letter_text(plan_demo)  # the shipped one again
