@@ -82,7 +82,14 @@ UNITS = (
     "tài liệu",
     "dịch vụ",
 )
-_UNIT = re.compile(r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")\b", re.IGNORECASE)
+_UNIT_WORDS = "|".join(re.escape(u) for u in UNITS)
+_UNIT = re.compile(r"\s*(" + _UNIT_WORDS + r")\b", re.IGNORECASE)
+# A fraction written in words: "2.875 hồ sơ trên tổng số 2.900 hồ sơ", "47 trên 50 phản ánh".
+_OUT_OF = re.compile(
+    rf"(?<![\w.,/])({NUMBER})(?:\s*(?:{_UNIT_WORDS}))?\s+trên\s+(?:tổng\s+(?:số\s+)?)?"
+    rf"({NUMBER})(?![\w/]|[.,]\d)",
+    re.IGNORECASE,
+)
 
 
 def tagged_readings(text: str) -> tuple[tuple[Decimal, tuple], ...]:
@@ -248,7 +255,9 @@ def check_sentence(sentence: str) -> list[Finding]:
             Figure.of(m, 2, _unit_after(text, m.end())),
             m,
         )
-        for m in _FRACTION.finditer(text)
+        for m in sorted(
+            (*_FRACTION.finditer(text), *_OUT_OF.finditer(text)), key=lambda m: m.start()
+        )
         if not any(s <= m.start() < e for s, e in rank_spans)
     ]
     percents = [Figure.of(m, 1) for m in _PERCENT.finditer(text)]
