@@ -81,14 +81,19 @@ def test_the_templates_page(client, plan_demo):
         {
             "kind": "results-letter",
             "year": "",
-            "language": "vi",
+            "document_language": "vi",
             "file": template("{{ tong_diem }}"),
         },
     )
     assert response.status_code == 422 and "tong_diem" in response.content.decode()
     response = client.post(
         "/documents/templates/",
-        {"kind": "results-letter", "year": "2022", "language": "vi", "file": template("Ghi chú")},
+        {
+            "kind": "results-letter",
+            "year": "2022",
+            "document_language": "vi",
+            "file": template("Ghi chú"),
+        },
         follow=True,
     )
     assert "mau-cong-van.docx" in response.content.decode()

@@ -150,6 +150,15 @@ def test_the_pdf_is_made_by_libreoffice_and_reads_the_same(plan_demo, tmp_path):
 
     text = read_text(path)
     assert "81,779/100 điểm" in text and numbercheck.check(text) == []
+    # Times New Roman is drawn with a font of its metrics and every Vietnamese letter
+    # (scripts/test installs fonts-liberation2), so lines break where Word breaks them (the
+    # motto on one line) and the text reads back in order (above).
+    from pypdf import PdfReader
+
+    first = PdfReader(path).pages[0]
+    fonts = {str(f["/BaseFont"]) for f in first["/Resources"]["/Font"].values()}
+    assert any("LiberationSerif" in font for font in fonts), fonts
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" in first.extract_text()
 
 
 def test_the_cli_writes_the_document(plan_demo, tmp_path, monkeypatch):

@@ -99,10 +99,10 @@ def results_letter(language: str = "vi"):
     layout.data_table(
         document,
         [
-            (say("TT", "No."), 1.4),
-            (say("Lĩnh vực", "Area"), 6.6),
+            (say("TT", "No."), 1.6),
+            (say("Lĩnh vực", "Area"), 6.4),
             (say("Điểm đạt", "Points"), 2.0),
-            (say("Tối đa", "Maximum"), 1.8),
+            (say("Tối đa", "Max."), 1.8),
             (say("Xếp hạng", "Rank"), 2.0),
             (say("So với năm trước", "Change on last year"), 2.7),
         ],

@@ -71,13 +71,16 @@ class TemplateForm(forms.Form):
         min_value=2000,
         max_value=2100,
     )
-    language = forms.ChoiceField(label=gettext_lazy("Language of the document"))
+    # Not "language": the header's language switcher has that name on every page.
+    document_language = forms.ChoiceField(label=gettext_lazy("Language of the document"))
     file = forms.FileField(label=gettext_lazy("Template (.docx)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, capfirst(gettext(KIND_LABELS[k]))) for k in KINDS]
-        self.fields["language"].choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.fields["document_language"].choices = [
+            (code, LANGUAGE_NAMES[code]) for code in LANGUAGES
+        ]
 
 
 LANGUAGE_NAMES = {"vi": gettext_lazy("Vietnamese"), "en": gettext_lazy("English")}
@@ -102,7 +105,11 @@ def templates_page(request):
             data = form.cleaned_data
             try:
                 templates_admin.upload(
-                    request.user, data["kind"], data["year"], data["file"], data["language"]
+                    request.user,
+                    data["kind"],
+                    data["year"],
+                    data["file"],
+                    data["document_language"],
                 )
             except ActionRefused as exc:
                 form.add_error("file", render_message(exc.message))
