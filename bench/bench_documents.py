@@ -6,8 +6,9 @@
 
 Reports the median (min–max) of --repeat generations of each kind — the published results
 read (cold: the results cache emptied first, as after a change), the context built, the
-template checked and filled, the DOCX written — and the same with the results cached. Each is
-also given as a ratio of a baseline measured in the same run: reading the unit's published
+template checked and filled, the DOCX written — and the same with the results cached. The
+unit keeps a year of 3.105 dossiers, so the annual report draws its one-stop table and chart.
+Each is also given as a ratio of a baseline measured in the same run: reading the unit's published
 result (`analysis.published`, cold), the floor of any document about it. The target is
 printed beside the figure, never asserted.
 """
@@ -60,6 +61,7 @@ def main(argv=None) -> None:
     )
     unit = Unit.objects.order_by("code").first()
     draft(Actor.terminal("bench"), framework, unit)
+    _dossiers(framework, unit, Path(tmp.name))  # the annual report's table and chart
     self_assessed = _self_assessed(framework, Path(tmp.name))
     base = timed(lambda: published(framework, unit), args.repeat, before=clear_cache)
     print(f"{args.units} units × {len(framework.domain.leaves())} criteria, unit {unit.code}")
@@ -79,6 +81,17 @@ def main(argv=None) -> None:
                 f"{kind}, {label}: {timing}, {timing.median / base.median:.1f} × the baseline; "
                 f"target ≤ {TARGET_MS} ms: {verdict}"
             )
+
+
+def _dossiers(framework, unit, folder: Path, count: int = 3105) -> None:
+    """A year of the unit's one-stop register, through the real import."""
+    from parindex.registers.generate import dossiers, write
+    from parindex.registers.imports import import_register
+    from parindex.registers.models import RegisterKind
+
+    frame = dossiers(count, [unit.code], framework.year, seed=2025)
+    path = write(frame, folder / "dossiers.csv")
+    import_register(RegisterKind.DOSSIERS, path, actor="bench")
 
 
 def _self_assessed(framework, folder: Path):
