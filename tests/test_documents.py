@@ -419,3 +419,14 @@ def test_the_letters_changes_and_losses_are_the_engines(plan_demo, tmp_path):
     assert [line.split()[3] for line in lines] == [i.code for i in lost]
     for line, item in zip(lines, lost, strict=True):
         assert f"mất {format_number(item.shown_lost)} điểm" in line
+
+
+def test_a_report_without_figures_says_so_and_draws_no_empty_table(plan_demo, tmp_path):
+    snv = Unit.objects.get(code="SNV")  # keeps no register
+    data, _name = generate("annual-report", plan_demo["framework"], snv, today=TODAY)
+    document = open_docx(data)
+    assert len(document.tables) == 2  # the header and the signature: no table without rows
+    assert not document.inline_shapes  # nor a chart
+    text = text_of(data, tmp_path)
+    assert "Sổ theo dõi hồ sơ chưa có số liệu của năm 2022." in text
+    assert "Các sổ theo dõi chưa có số liệu khác của năm 2022." in text

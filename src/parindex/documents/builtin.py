@@ -204,6 +204,7 @@ def remediation_plan(language: str = "vi"):
             "III. TASKS, SOLUTIONS AND ASSIGNMENTS",
         ),
     )
+    layout.control(document, "{%p if items %}")  # no empty table
     layout.data_table(
         document,
         [
@@ -225,6 +226,7 @@ def remediation_plan(language: str = "vi"):
         "i in items",
         left=(2,),
     )
+    layout.control(document, "{%p endif %}")
     layout.heading(document, say("IV. TỔ CHỨC THỰC HIỆN", "IV. IMPLEMENTATION"))
     layout.body(
         document,
@@ -331,6 +333,7 @@ def annual_report(language: str = "vi"):
         ),
     )
     layout.picture(document, "{% if dossiers %}{{ dossier_chart }}{% endif %}")
+    layout.control(document, "{%p if dossier_rows %}")  # no empty table
     layout.data_table(
         document,
         [
@@ -342,7 +345,9 @@ def annual_report(language: str = "vi"):
         ["{{ d.number }}", "{{ d.label }}", "{{ d.count }}", "{{ d.share }}"],
         "d in dossier_rows",
     )
+    layout.control(document, "{%p endif %}")
     layout.heading(document, say("III. CÁC KẾT QUẢ KHÁC", "III. OTHER RESULTS"))
+    layout.control(document, "{%p if others %}")  # no empty table
     layout.data_table(
         document,
         [
@@ -355,6 +360,7 @@ def annual_report(language: str = "vi"):
         "o in others",
         left=(0,),
     )
+    layout.control(document, "{%p endif %}")
     layout.body(
         document,
         say(
@@ -423,6 +429,7 @@ def self_assessment(language: str = "vi"):
             "{{ evidence_count }} evidence documents; the appendix gives each criterion's.",
         ),
     )
+    layout.control(document, "{%p if evidence %}")  # no empty table
     layout.data_table(
         document,
         [
@@ -434,6 +441,7 @@ def self_assessment(language: str = "vi"):
         ["{{ e.number }}", "{{ e.title }}", "{{ e.reference }}", "{{ e.codes }}"],
         "e in evidence",
     )
+    layout.control(document, "{%p endif %}")
     layout.signature(document, language=language)
     return document
 
