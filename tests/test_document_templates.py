@@ -147,3 +147,72 @@ def test_a_template_whose_file_went_missing_is_named_not_a_server_error(plan_dem
     assert response.status_code == 200 and "mau-cong-van.docx" in response.content.decode()
     templates_admin.withdraw(erin, upload)
     assert "1. Kết quả chung" in letter_text(plan_demo)  # the shipped one again
+
+
+def signature_of(plan_demo, language="vi") -> list[str]:
+    data, _name = generate(
+        "results-letter", plan_demo["framework"], plan_demo["units"]["SYT"], language=language
+    )
+    cell = docx.Document(io.BytesIO(data)).tables[-1].rows[0].cells[1]
+    return [p.text for p in cell.paragraphs if p.text.strip()]
+
+
+def test_the_signer_of_a_units_documents(plan_demo):
+    erin, syt = plan_demo["people"]["erin"], plan_demo["units"]["SYT"]
+    assert signature_of(plan_demo) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "dave"]  # the default
+    templates_admin.set_signer(
+        erin, syt, authority="  kt. giám   đốc ", title="phó giám đốc", name="Lê  Văn Bình"
+    )
+    assert signature_of(plan_demo) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lê Văn Bình"]
+    templates_admin.set_signer(erin, syt, authority="", title="Giám đốc", name="Trần Văn Minh")
+    assert signature_of(plan_demo) == ["GIÁM ĐỐC", "Trần Văn Minh"]  # no empty authority line
+    assert signature_of(plan_demo, "en") == ["GIÁM ĐỐC", "Trần Văn Minh"]  # as recorded
+    with pytest.raises(ActionRefused, match="a title and a name"):
+        templates_admin.set_signer(erin, syt, authority="", title=" ", name="X")
+    with pytest.raises(ActionRefused, match="too long"):
+        templates_admin.set_signer(erin, syt, authority="", title="GĐ", name="x" * 201)
+    templates_admin.clear_signer(erin, syt)
+    assert signature_of(plan_demo) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "dave"]
+
+
+@pytest.mark.parametrize("name", ["dave", "alice", "bob", "carol", "frank"])
+def test_only_an_officer_sets_the_signer(plan_demo, name, client):
+    from parindex.documents.models import DocumentSigner
+
+    person, syt = plan_demo["people"][name], plan_demo["units"]["SYT"]
+    with pytest.raises(ActionRefused, match="only a CCHC officer"):
+        templates_admin.set_signer(person, syt, authority="", title="GĐ", name="X")
+    with pytest.raises(ActionRefused, match="only a CCHC officer"):
+        templates_admin.clear_signer(person, syt)
+    client.force_login(person)
+    fields = {"signer-unit": syt.pk, "signer-title": "GĐ", "signer-name": "X"}
+    assert client.post("/documents/templates/", fields).status_code == 404
+    assert not DocumentSigner.objects.exists()
+
+
+def test_the_signer_form(client, plan_demo):
+    from parindex.documents.models import DocumentSigner
+
+    erin, syt = plan_demo["people"]["erin"], plan_demo["units"]["SYT"]
+    client.force_login(erin)
+    response = client.post(
+        "/documents/templates/",
+        {"signer-unit": syt.pk, "signer-authority": "", "signer-title": "", "signer-name": ""},
+    )
+    assert response.status_code == 422 and not DocumentSigner.objects.exists()
+    response = client.post(
+        "/documents/templates/",
+        {
+            "signer-unit": syt.pk,
+            "signer-authority": "kt. giám đốc",
+            "signer-title": "phó giám đốc",
+            "signer-name": "Lê Văn Bình",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "KT. GIÁM ĐỐC<br>PHÓ GIÁM ĐỐC<br><strong>Lê Văn Bình</strong>" in page
+    signer = DocumentSigner.objects.get()
+    assert signer.updated_by == erin and signer.unit == syt
+    response = client.post("/documents/templates/", {"clear-signer": syt.pk}, follow=True)
+    assert response.status_code == 200 and not DocumentSigner.objects.exists()

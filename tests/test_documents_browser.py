@@ -1,8 +1,8 @@
 """The document pages in Debian's Chromium, laptop (1366×768) and phone (390×844): a leader
 downloads the results letter in Vietnamese and in English from the dashboard; a CCHC officer
-checks a report with a slip on the checker page, and uploads then withdraws an English
-template. Nothing scrolls sideways. Screenshots: documents-dashboard-*, document-check-*,
-document-templates-*."""
+checks a report with a slip on the checker page, uploads then withdraws an English template,
+and sets who signs the Sở's documents. Nothing scrolls sideways. Screenshots:
+documents-dashboard-*, document-check-*, document-templates-*."""
 
 import io
 
@@ -98,14 +98,23 @@ def test_the_officer_checks_a_report_and_replaces_a_template(
     page.select_option("select[name=document_language]", "en")
     page.fill("input[name=year]", "2022")
     page.set_input_files("input[name=file]", str(template))
-    page.locator("main form.evidence-form button[type=submit]").click()
+    page.get_by_test_id("template-form").locator("button[type=submit]").click()
     page.wait_for_selector(".messages li")
     row = page.locator("tr", has_text="letter-en.docx")
     cells = [c.inner_text() for c in row.locator("td").all()]
     assert cells[:4] == ["results-letter", "en", "2022", "letter-en.docx"]
     officer.assert_fits("templates page with an upload")
-    officer.shoot(f"document-templates-{size}")
     row.get_by_role("button").click()
     page.wait_for_selector(".messages li")
     assert "thu hồi" in page.locator("tr", has_text="letter-en.docx").inner_text()
+
+    signer = page.get_by_test_id("signer-form")
+    signer.locator("select[name=signer-unit]").select_option(label="SYT — Sở Y tế")
+    signer.locator("input[name=signer-title]").fill("giám đốc")
+    signer.locator("input[name=signer-name]").fill("Trần Văn Minh")
+    signer.locator("button[type=submit]").click()
+    page.wait_for_selector(".messages li")
+    assert "GIÁM ĐỐC\nTrần Văn Minh" in page.locator("tr", has_text="Trần Văn Minh").inner_text()
+    officer.assert_fits("templates page with a signer")
+    officer.shoot(f"document-templates-{size}")
     officer.close()

@@ -107,6 +107,25 @@ def official_date(day: date, language: str = "vi") -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+def _signature(unit) -> dict:
+    """The unit's signer as set on the templates page, else a deputy for the head: "KT. GIÁM
+    ĐỐC / PHÓ GIÁM ĐỐC" and the unit's first leader."""
+    from parindex.documents.models import DocumentSigner
+
+    signer = DocumentSigner.objects.filter(unit=unit).first()
+    if signer is not None:
+        return {
+            "signer_authority": signer.authority,
+            "signer_title": signer.title,
+            "signer_name": signer.name,
+        }
+    return {
+        "signer_authority": pgettext("document", "FOR THE DIRECTOR"),
+        "signer_title": pgettext("document", "DEPUTY DIRECTOR"),
+        "signer_name": _signer(unit),
+    }
+
+
 def _signer(unit) -> str:
     leader = (
         Membership.objects.filter(unit=unit, role=Membership.Role.LEADER, user__is_active=True)
@@ -495,9 +514,7 @@ def _unpublished(framework, unit, today, symbol) -> dict:
         "agency": unit.name.upper(),
         "number_symbol": f"      /{symbol}",
         "place_date": f"{settings.DOCUMENT_PLACE}, {official_date(today, get_language() or 'vi')}",
-        "signer_authority": pgettext("document", "FOR THE DIRECTOR"),
-        "signer_title": pgettext("document", "DEPUTY DIRECTOR"),
-        "signer_name": _signer(unit),
+        **_signature(unit),
         "unit_name": unit.name,
         "unit_code": unit.code,
         "year": framework.year,

@@ -225,7 +225,12 @@ def signature(document, language: str = "vi") -> None:
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "{%p for r in recipients %}")
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "- {{ r }}", size=11)
     run(_plain(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT), "{%p endfor %}")
-    run(_plain(right.paragraphs[0], before=12), "{{ signer_authority }}", bold=True)
+    # The authority line ("KT. GIÁM ĐỐC") only when someone signs for the head.
+    spacer = _plain(right.paragraphs[0], before=12)  # level with "Nơi nhận:"
+    spacer.paragraph_format.line_spacing = Pt(1)
+    run(_plain(right.add_paragraph()), "{%p if signer_authority %}")
+    run(_plain(right.add_paragraph()), "{{ signer_authority }}", bold=True)
+    run(_plain(right.add_paragraph()), "{%p endif %}")
     run(_plain(right.add_paragraph()), "{{ signer_title }}", bold=True)
     for _ in range(4):
         _plain(right.add_paragraph())

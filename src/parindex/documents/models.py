@@ -51,3 +51,36 @@ class DocumentTemplate(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.language} {self.year or '*'}"
+
+
+class DocumentSigner(models.Model):
+    """Who signs a unit's documents, as the signature block prints it: "KT. GIÁM ĐỐC" (empty
+    when the head signs in person), "PHÓ GIÁM ĐỐC", the name. Without one, a deputy of the
+    unit signs for the head (the unit's first leader)."""
+
+    unit = models.OneToOneField(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    authority = models.CharField(
+        _("signing authority"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. KT. GIÁM ĐỐC; empty when the head signs"),
+    )
+    title = models.CharField(_("title"), max_length=100, help_text=_("e.g. PHÓ GIÁM ĐỐC"))
+    name = models.CharField(_("name"), max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("document signer")
+        verbose_name_plural = _("document signers")
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.title} {self.name}"

@@ -17,7 +17,7 @@ from parindex.assessments.errors import ActionRefused
 from parindex.documents import builtin
 from parindex.documents.context import KINDS
 from parindex.documents.layout import LANGUAGES
-from parindex.documents.models import DocumentTemplate
+from parindex.documents.models import DocumentSigner, DocumentTemplate
 from parindex.domain.i18n import Message
 from parindex.domain.i18n import gettext_noop as N_
 
@@ -102,3 +102,40 @@ def withdraw(user, template: DocumentTemplate) -> None:
         template.withdrawn_at = timezone.now()
         template.withdrawn_by = user
         template.save(update_fields=["withdrawn_at", "withdrawn_by"])
+
+
+SIGNER_LIMITS = {"authority": 100, "title": 100, "name": 200}
+
+
+@transaction.atomic
+def set_signer(user, unit, *, authority: str, title: str, name: str) -> DocumentSigner:
+    """Who signs `unit`'s documents from now on (the block is printed when a document is made,
+    so the documents made before keep theirs). Authority and title in capitals, as Decree 30
+    writes them."""
+    if not may_manage(user):
+        raise _refuse(N_("only a CCHC officer sets who signs the documents"))
+    values = {
+        "authority": " ".join(authority.split()).upper(),
+        "title": " ".join(title.split()).upper(),
+        "name": " ".join(name.split()),
+    }
+    if any(len(values[field]) > limit for field, limit in SIGNER_LIMITS.items()):
+        raise _refuse(
+            N_(
+                "the signature is too long: at most 100 characters for the authority and the "
+                "title, 200 for the name"
+            )
+        )
+    if not values["title"] or not values["name"]:
+        raise _refuse(N_("the signer needs a title and a name"))
+    signer, _created = DocumentSigner.objects.update_or_create(
+        unit=unit, defaults={**values, "updated_by": user}
+    )
+    return signer
+
+
+def clear_signer(user, unit) -> None:
+    """Back to the default: a deputy signs for the head (the unit's first leader)."""
+    if not may_manage(user):
+        raise _refuse(N_("only a CCHC officer sets who signs the documents"))
+    DocumentSigner.objects.filter(unit=unit).delete()

@@ -22,7 +22,7 @@ from parindex.documents import templates_admin
 from parindex.documents.checking import check_file
 from parindex.documents.context import ALLOWED, KIND_LABELS, KINDS
 from parindex.documents.layout import LANGUAGES
-from parindex.documents.models import DocumentTemplate
+from parindex.documents.models import DocumentSigner, DocumentTemplate
 from parindex.documents.reading import ReadRefused
 from parindex.documents.render import DOCX, FORMATS, appendix, generate
 from parindex.domain import numbercheck
@@ -83,6 +83,23 @@ class TemplateForm(forms.Form):
         ]
 
 
+class SignerForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
+    authority = forms.CharField(
+        label=gettext_lazy("Signing authority (empty when the head signs)"),
+        required=False,
+        max_length=100,
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("code")
+        self.fields["authority"].widget.attrs["placeholder"] = "KT. GIÁM ĐỐC"
+        self.fields["title"].widget.attrs["placeholder"] = "PHÓ GIÁM ĐỐC"
+
+
 LANGUAGE_NAMES = {"vi": gettext_lazy("Vietnamese"), "en": gettext_lazy("English")}
 
 
@@ -91,9 +108,32 @@ def templates_page(request):
     """The templates in force, and the upload that replaces one (a CCHC officer)."""
     if not templates_admin.may_manage(request.user):
         raise Http404
-    form = TemplateForm()
+    form, signer_form = TemplateForm(), SignerForm(prefix="signer")
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "signer-unit" in request.POST:
+        signer_form = SignerForm(request.POST, prefix="signer")
+        if signer_form.is_valid():
+            data = signer_form.cleaned_data
+            try:
+                templates_admin.set_signer(
+                    request.user,
+                    data["unit"],
+                    authority=data["authority"],
+                    title=data["title"],
+                    name=data["name"],
+                )
+            except ActionRefused as exc:
+                signer_form.add_error(None, render_message(exc.message))
+            else:
+                messages.success(request, gettext("Who signs the unit's documents is saved."))
+                return redirect("web:document-templates")
+        status = 422
+    elif request.method == "POST" and request.POST.get("clear-signer"):
+        unit = get_object_or_404(Unit, pk=request.POST["clear-signer"])
+        templates_admin.clear_signer(request.user, unit)
+        messages.success(request, gettext("The unit's documents are signed by default again."))
+        return redirect("web:document-templates")
+    elif request.method == "POST":
         withdraw = request.POST.get("withdraw")
         if withdraw:
             template = get_object_or_404(DocumentTemplate, pk=withdraw)
@@ -122,7 +162,15 @@ def templates_page(request):
         "kind", "language", "-year", "-uploaded_at"
     )
     languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
-    context = {"form": form, "rows": rows, "uploads": uploads, "template_languages": languages}
+    signers = DocumentSigner.objects.select_related("unit", "updated_by").order_by("unit__code")
+    context = {
+        "form": form,
+        "signer_form": signer_form,
+        "signers": signers,
+        "rows": rows,
+        "uploads": uploads,
+        "template_languages": languages,
+    }
     return render(request, "web/document_templates.html", context, status=status)
 
 
