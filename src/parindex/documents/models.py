@@ -67,8 +67,10 @@ class DocumentSigner(models.Model):
         blank=True,
         help_text=_("e.g. KT. GIÁM ĐỐC; empty when the head signs"),
     )
-    title = models.CharField(_("title"), max_length=100, help_text=_("e.g. PHÓ GIÁM ĐỐC"))
-    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(
+        _("position of the signer"), max_length=100, help_text=_("e.g. PHÓ GIÁM ĐỐC")
+    )
+    name = models.CharField(_("name of the signer"), max_length=200)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),

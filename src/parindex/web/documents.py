@@ -90,8 +90,8 @@ class SignerForm(forms.Form):
         required=False,
         max_length=100,
     )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Position of the signer"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name of the signer"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
