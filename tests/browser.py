@@ -24,6 +24,7 @@ FLAGS = [
 ]
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+SIZES = (("laptop", LAPTOP), ("phone", PHONE))  # for @pytest.mark.parametrize("size,viewport")
 SCREENSHOTS = Path(
     os.environ.get("PARINDEX_SCREENSHOTS") or Path(tempfile.gettempdir()) / "parindex-screenshots"
 )

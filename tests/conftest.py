@@ -235,6 +235,16 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def demo_site():
+    """What `parindex demo` makes: the demo data and its accounts (user / user-demo)."""
+    from parindex.library.accounts import load_demo_accounts
+    from parindex.library.demo import load_demo
+
+    load_demo()
+    load_demo_accounts()
+
+
 def pytest_terminal_summary(terminalreporter):
     import browser as browser_support
 

@@ -11,16 +11,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
-
-
-@pytest.fixture
-def demo():
-    from parindex.library.accounts import load_demo_accounts
-    from parindex.library.demo import load_demo
-
-    load_demo()
-    load_demo_accounts()
+SIZES = browser_support.SIZES
 
 
 def persona(browser, live_server, viewport):
@@ -35,7 +26,7 @@ def _chart_texts(page, selector):
 
 
 @pytest.mark.parametrize("size,viewport", SIZES)
-def test_the_leaders_dashboard_fits_the_screen(browser, live_server, demo, size, viewport):
+def test_the_leaders_dashboard_fits_the_screen(browser, live_server, demo_site, size, viewport):
     leader = persona(browser, live_server, viewport)
     page = leader.page
     leader.goto("/dashboard/so-2022/SYT/")
@@ -69,7 +60,9 @@ def test_the_leaders_dashboard_fits_the_screen(browser, live_server, demo, size,
 
 
 @pytest.mark.parametrize("size,viewport", SIZES)
-def test_the_ranking_page_fits_and_downloads_as_excel(browser, live_server, demo, size, viewport):
+def test_the_ranking_page_fits_and_downloads_as_excel(
+    browser, live_server, demo_site, size, viewport
+):
     from openpyxl import load_workbook
 
     leader = persona(browser, live_server, viewport)
@@ -107,7 +100,7 @@ def _overlap(page, table):
 
 @pytest.mark.parametrize("size,viewport", SIZES)
 def test_the_rank_column_of_the_peer_table_is_never_covered(
-    browser, live_server, demo, size, viewport
+    browser, live_server, demo_site, size, viewport
 ):
     """ "Hạng" stays readable beside the sticky "Đơn vị", also scrolled sideways."""
     leader = persona(browser, live_server, viewport)
@@ -122,7 +115,7 @@ def test_the_rank_column_of_the_peer_table_is_never_covered(
     assert leader.violations == []
 
 
-def test_a_table_wider_than_the_phone_says_it_scrolls(browser, live_server, demo):
+def test_a_table_wider_than_the_phone_says_it_scrolls(browser, live_server, demo_site):
     """At 390 px the area table is wider than the screen: a hint says so and a shadow marks
     the edge with more columns; scrolled to the end, the shadow goes; the body never scrolls."""
     leader = persona(browser, live_server, browser_support.PHONE)

@@ -14,16 +14,7 @@ from parindex.documents import builtin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
-
-
-@pytest.fixture
-def demo():
-    from parindex.library.accounts import load_demo_accounts
-    from parindex.library.demo import load_demo
-
-    load_demo()
-    load_demo_accounts()
+SIZES = browser_support.SIZES
 
 
 def persona(browser, live_server, name, viewport):
@@ -48,7 +39,7 @@ def all_text(path) -> str:
 
 @pytest.mark.parametrize("size,viewport", SIZES)
 def test_the_leader_downloads_the_letter_in_both_languages(
-    browser, live_server, demo, size, viewport, tmp_path
+    browser, live_server, demo_site, size, viewport, tmp_path
 ):
     leader = persona(browser, live_server, "lanhdao", viewport)
     leader.goto("/dashboard/so-2022/SYT/")
@@ -69,7 +60,7 @@ def test_the_leader_downloads_the_letter_in_both_languages(
 
 @pytest.mark.parametrize("size,viewport", SIZES)
 def test_the_officer_checks_a_report_and_replaces_a_template(
-    browser, live_server, demo, size, viewport, tmp_path
+    browser, live_server, demo_site, size, viewport, tmp_path
 ):
     officer = persona(browser, live_server, "chuyenvien", viewport)
     page = officer.page

@@ -18,22 +18,13 @@ WAITING = {
 }
 
 
-@pytest.fixture
-def demo():
-    from parindex.library.accounts import load_demo_accounts
-    from parindex.library.demo import load_demo
-
-    load_demo()
-    load_demo_accounts()
-
-
 def persona(browser, live_server, name, viewport=browser_support.LAPTOP):
     return browser_support.Persona(
         browser, live_server, name, password=f"{name}-demo", viewport=viewport
     )
 
 
-def test_every_demo_account_finds_its_work_on_a_laptop_and_a_phone(browser, live_server, demo):
+def test_every_demo_account_finds_its_work_on_a_laptop_and_a_phone(browser, live_server, demo_site):
     from parindex.library.accounts import DEMO_ACCOUNTS
 
     assert {a.username for a in DEMO_ACCOUNTS} == set(WAITING)
@@ -52,7 +43,9 @@ def test_every_demo_account_finds_its_work_on_a_laptop_and_a_phone(browser, live
             person.close()
 
 
-def test_the_leader_approves_the_sos_own_submission_from_the_home_page(browser, live_server, demo):
+def test_the_leader_approves_the_sos_own_submission_from_the_home_page(
+    browser, live_server, demo_site
+):
     from parindex.assessments.models import UnitAssessment
 
     leader = persona(browser, live_server, "lanhdao")

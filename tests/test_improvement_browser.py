@@ -8,16 +8,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
-
-
-@pytest.fixture
-def demo():
-    from parindex.library.accounts import load_demo_accounts
-    from parindex.library.demo import load_demo
-
-    load_demo()
-    load_demo_accounts()
+SIZES = browser_support.SIZES
 
 
 def leader(browser, live_server, viewport):
@@ -27,7 +18,9 @@ def leader(browser, live_server, viewport):
 
 
 @pytest.mark.parametrize("size,viewport", SIZES)
-def test_the_what_if_recomputes_as_the_leader_types(browser, live_server, demo, size, viewport):
+def test_the_what_if_recomputes_as_the_leader_types(
+    browser, live_server, demo_site, size, viewport
+):
     person = leader(browser, live_server, viewport)
     page = person.page
     person.goto("/dashboard/so-2022/SYT/")
@@ -63,7 +56,7 @@ def test_the_what_if_recomputes_as_the_leader_types(browser, live_server, demo, 
 
 
 @pytest.mark.parametrize("size,viewport", SIZES)
-def test_the_target_rank_highlights_the_recoveries(browser, live_server, demo, size, viewport):
+def test_the_target_rank_highlights_the_recoveries(browser, live_server, demo_site, size, viewport):
     person = leader(browser, live_server, viewport)
     page = person.page
     person.goto("/dashboard/so-2022/SYT/losses/")

@@ -21,7 +21,7 @@ from parindex.assessments.criteria import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
+SIZES = browser_support.SIZES
 
 
 @pytest.fixture(autouse=True)

@@ -8,18 +8,8 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
+SIZES = browser_support.SIZES
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def demo():
-    """The demo with its plan under way (`parindex demo`)."""
-    from parindex.library.accounts import load_demo_accounts
-    from parindex.library.demo import load_demo
-
-    load_demo()
-    load_demo_accounts()
 
 
 def persona(browser, live_server, name, viewport):
@@ -30,7 +20,7 @@ def persona(browser, live_server, name, viewport):
 
 @pytest.mark.parametrize("size,viewport", SIZES)
 def test_the_officer_edits_the_plan_and_the_leader_approves(
-    browser, live_server, demo, size, viewport
+    browser, live_server, demo_site, size, viewport
 ):
     from django.contrib.auth.models import User
 
@@ -77,7 +67,7 @@ def test_the_officer_edits_the_plan_and_the_leader_approves(
 
 @pytest.mark.parametrize("size,viewport", SIZES)
 def test_a_unit_reports_its_item_done_with_evidence(
-    browser, live_server, demo, size, viewport, tmp_path
+    browser, live_server, demo_site, size, viewport, tmp_path
 ):
     from parindex.plans.models import RemediationItem
 

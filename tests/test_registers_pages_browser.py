@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = (("laptop", browser_support.LAPTOP), ("phone", browser_support.PHONE))
+SIZES = browser_support.SIZES
 
 
 @pytest.fixture

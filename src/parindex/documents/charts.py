@@ -38,12 +38,24 @@ def area_chart(areas: list[tuple[str, Decimal, Decimal]], title: str) -> Chart:
             va="center",
             fontsize=8,
         )
-    axes.set_xlim(0, 118)
-    axes.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=8)
+    _percent_axis(axes, 118, fontsize=8)
     axes.tick_params(axis="y", labelsize=8)
     axes.set_title(title, fontsize=9)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    return _png(figure, axes)
+
+
+def _percent_axis(axes, right: float, *, fontsize: int) -> None:
+    """0–100 % along the bottom, room on the right for the bars' labels."""
+    axes.set_xlim(0, right)
+    axes.set_xticks(
+        [0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=fontsize
+    )
+
+
+def _png(figure, *axes) -> Chart:
+    for one in axes:
+        for side in ("top", "right"):
+            one.spines[side].set_visible(False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
@@ -76,9 +88,8 @@ def dossier_chart(
                 fontsize=8,
             )
         left += share
-    top.set_xlim(0, 100)
+    _percent_axis(top, 100, fontsize=7)
     top.set_yticks([])
-    top.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=7)
     top.set_title(titles[0], fontsize=9)
     top.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, fontsize=7, frameon=False)
     labels = [label for label, _pct in shares][::-1]
@@ -93,14 +104,7 @@ def dossier_chart(
             va="center",
             fontsize=8,
         )
-    bottom.set_xlim(0, 118)
-    bottom.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=7)
+    _percent_axis(bottom, 118, fontsize=7)
     bottom.tick_params(axis="y", labelsize=8)
     bottom.set_title(titles[1], fontsize=9)
-    for axes in (top, bottom):
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return Chart(out.getvalue())
+    return _png(figure, top, bottom)

@@ -488,11 +488,7 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
             "doc_type": pgettext("document", "REPORT"),
             "subject": pgettext("document", "Results of the administrative reform work in %(year)s")
             % {"year": framework.year},
-            "recipients": [
-                pgettext("document", "Department of Home Affairs;"),
-                pgettext("document", "The Board of Directors;"),
-                pgettext("document", "Filed: Records, Office."),
-            ],
+            "recipients": _report_recipients(),
             "published": data is not None,
             "period": pgettext("document", "from %(start)s to %(end)s")
             % {"start": start.strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y")},
@@ -503,6 +499,15 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
         }
     )
     return context
+
+
+def _report_recipients() -> list[str]:
+    """A report goes to the Department of Home Affairs and the board, and to the archive."""
+    return [
+        pgettext("document", "Department of Home Affairs;"),
+        pgettext("document", "The Board of Directors;"),
+        pgettext("document", "Filed: Records, Office."),
+    ]
 
 
 def _unpublished(framework, unit, today, symbol) -> dict:
@@ -538,11 +543,7 @@ def self_assessment(framework, unit, today: date | None = None) -> dict:
                 "%(year)s",
             )
             % {"year": framework.year},
-            "recipients": [
-                pgettext("document", "Department of Home Affairs;"),
-                pgettext("document", "The Board of Directors;"),
-                pgettext("document", "Filed: Records, Office."),
-            ],
+            "recipients": _report_recipients(),
             "self_total": vn(rows["total"]),
             "max": vn(rows["max"]),
             "self_areas": [

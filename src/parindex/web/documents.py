@@ -108,54 +108,13 @@ def templates_page(request):
     """The templates in force, and the upload that replaces one (a CCHC officer)."""
     if not templates_admin.may_manage(request.user):
         raise Http404
-    form, signer_form = TemplateForm(), SignerForm(prefix="signer")
+    bound = {"form": TemplateForm(), "signer_form": SignerForm(prefix="signer")}
     status = 200
-    if request.method == "POST" and "signer-unit" in request.POST:
-        signer_form = SignerForm(request.POST, prefix="signer")
-        if signer_form.is_valid():
-            data = signer_form.cleaned_data
-            try:
-                templates_admin.set_signer(
-                    request.user,
-                    data["unit"],
-                    authority=data["authority"],
-                    title=data["title"],
-                    name=data["name"],
-                )
-            except ActionRefused as exc:
-                signer_form.add_error(None, render_message(exc.message))
-            else:
-                messages.success(request, gettext("Who signs the unit's documents is saved."))
-                return redirect("web:document-templates")
-        status = 422
-    elif request.method == "POST" and request.POST.get("clear-signer"):
-        unit = get_object_or_404(Unit, pk=request.POST["clear-signer"])
-        templates_admin.clear_signer(request.user, unit)
-        messages.success(request, gettext("The unit's documents are signed by default again."))
-        return redirect("web:document-templates")
-    elif request.method == "POST":
-        withdraw = request.POST.get("withdraw")
-        if withdraw:
-            template = get_object_or_404(DocumentTemplate, pk=withdraw)
-            templates_admin.withdraw(request.user, template)
-            messages.success(request, gettext("The template is withdrawn."))
+    if request.method == "POST":
+        done = _templates_post(request, bound)
+        if done is not None:
+            messages.success(request, done)
             return redirect("web:document-templates")
-        form = TemplateForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                templates_admin.upload(
-                    request.user,
-                    data["kind"],
-                    data["year"],
-                    data["file"],
-                    data["document_language"],
-                )
-            except ActionRefused as exc:
-                form.add_error("file", render_message(exc.message))
-            else:
-                messages.success(request, gettext("The template is in force."))
-                return redirect("web:document-templates")
         status = 422
     rows = [(kind, capfirst(gettext(KIND_LABELS[kind])), sorted(ALLOWED[kind])) for kind in KINDS]
     uploads = DocumentTemplate.objects.select_related("uploaded_by", "withdrawn_by").order_by(
@@ -164,14 +123,57 @@ def templates_page(request):
     languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
     signers = DocumentSigner.objects.select_related("unit", "updated_by").order_by("unit__code")
     context = {
-        "form": form,
-        "signer_form": signer_form,
+        **bound,
         "signers": signers,
         "rows": rows,
         "uploads": uploads,
         "template_languages": languages,
     }
     return render(request, "web/document_templates.html", context, status=status)
+
+
+def _templates_post(request, bound: dict) -> str | None:
+    """One of the page's four writes (withdraw an upload, clear a signer, set one, upload a
+    template), each through its `templates_admin` action: the success message, or None with
+    the bound form (and its errors) in `bound`."""
+    user = request.user
+    if request.POST.get("withdraw"):
+        templates_admin.withdraw(
+            user, get_object_or_404(DocumentTemplate, pk=request.POST["withdraw"])
+        )
+        return gettext("The template is withdrawn.")
+    if request.POST.get("clear-signer"):
+        templates_admin.clear_signer(user, get_object_or_404(Unit, pk=request.POST["clear-signer"]))
+        return gettext("The unit's documents are signed by default again.")
+    if "signer-unit" in request.POST:
+        form = bound["signer_form"] = SignerForm(request.POST, prefix="signer")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                templates_admin.set_signer(
+                    user,
+                    data["unit"],
+                    authority=data["authority"],
+                    title=data["title"],
+                    name=data["name"],
+                )
+            except ActionRefused as exc:
+                form.add_error(None, render_message(exc.message))
+            else:
+                return gettext("Who signs the unit's documents is saved.")
+        return None
+    form = bound["form"] = TemplateForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            templates_admin.upload(
+                user, data["kind"], data["year"], data["file"], data["document_language"]
+            )
+        except ActionRefused as exc:
+            form.add_error("file", render_message(exc.message))
+        else:
+            return gettext("The template is in force.")
+    return None
 
 
 @login_required
