@@ -6,6 +6,7 @@ contradict each other."""
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,7 +51,7 @@ class Command(ParindexCommand):
         self.add_file(check, _("the report: .docx, .pdf or UTF-8 text"))
         self.add_json(check)
         for kind in KINDS:
-            action = self.add_action(actions, kind, _(KIND_LABELS[kind]).capitalize() + ".")
+            action = self.add_action(actions, kind, capfirst(_(KIND_LABELS[kind])) + ".")
             self.add_framework(action)
             action.add_argument(
                 "--unit", required=True, metavar=_("CODE"), help=_("the unit, by its code")
@@ -111,6 +112,6 @@ class Command(ParindexCommand):
         self.stdout.write(_("%(count)s numbers contradict each other:") % {"count": len(findings)})
         for finding in findings:
             self.stdout.write("")
-            self.stdout.write(f"- {_(numbercheck.KIND_LABELS[finding.kind]).capitalize()}")
+            self.stdout.write(f"- {capfirst(_(numbercheck.KIND_LABELS[finding.kind]))}")
             self.stdout.write(f"  « {finding.sentence} »")
             self.stdout.write("  " + render(finding.suggestion))
