@@ -382,16 +382,16 @@ def _dossier_rows(table: dict, dossiers: dict) -> list[dict]:
     resolved dossiers, their share."""
     lines = (
         ("I", pgettext("document", "Dossiers received"), "col3", ""),
-        ("1", pgettext("document", "online"), "col4", ""),
-        ("2", pgettext("document", "in person or by post"), "col5", ""),
-        ("3", pgettext("document", "carried over from the previous period"), "col6", ""),
+        ("1", pgettext("document", "Online"), "col4", ""),
+        ("2", pgettext("document", "In person or by post"), "col5", ""),
+        ("3", pgettext("document", "Carried over from the previous period"), "col6", ""),
         ("II", pgettext("document", "Dossiers resolved"), "col7", ""),
-        ("1", pgettext("document", "early"), "col8", "early_pct"),
-        ("2", pgettext("document", "on time"), "col9", "on_time_pct"),
-        ("3", pgettext("document", "late"), "col10", "late_pct"),
+        ("1", pgettext("document", "Early"), "col8", "early_pct"),
+        ("2", pgettext("document", "On time"), "col9", "on_time_pct"),
+        ("3", pgettext("document", "Late"), "col10", "late_pct"),
         ("III", pgettext("document", "Dossiers being resolved"), "col11", ""),
-        ("1", pgettext("document", "within the time limit"), "col12", ""),
-        ("2", pgettext("document", "past the time limit"), "col13", ""),
+        ("1", pgettext("document", "Within the time limit"), "col12", ""),
+        ("2", pgettext("document", "Past the time limit"), "col13", ""),
     )
     return [
         {
@@ -447,13 +447,13 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
         dossier_rows = _dossier_rows(table, dossiers)
         dossier_chart_ = dossier_chart(
             [
-                (pgettext("document", "early"), int(table["col8"] or 0)),
-                (pgettext("document", "on time"), int(table["col9"] or 0)),
-                (pgettext("document", "late"), int(table["col10"] or 0)),
+                (pgettext("document", "Early"), int(table["col8"] or 0)),
+                (pgettext("document", "On time"), int(table["col9"] or 0)),
+                (pgettext("document", "Late"), int(table["col10"] or 0)),
             ],
             [
-                (pgettext("document", "online"), _share(online.value or 0, received.value)),
-                (pgettext("document", "postal"), _share(postal.numerator or 0, postal.denominator)),
+                (pgettext("document", "Online"), _share(online.value or 0, received.value)),
+                (pgettext("document", "Postal"), _share(postal.numerator or 0, postal.denominator)),
             ],
             (
                 pgettext("document", "Dossiers resolved in %(year)s") % {"year": framework.year},
@@ -464,14 +464,14 @@ def annual_report(framework, unit, today: date | None = None) -> dict:
         dossier_rows, dossier_chart_ = [], ""
     others = []
     for label, done, total in (
-        (pgettext("document", "feedback handled on time"), "feedback.on_time", "feedback.received"),
+        (pgettext("document", "Feedback handled on time"), "feedback.on_time", "feedback.received"),
         (
-            pgettext("document", "assigned tasks done on time"),
+            pgettext("document", "Assigned tasks done on time"),
             "directives.on_time",
             "directives.total",
         ),
-        (pgettext("document", "reports sent on time"), "reports.on_time", "reports.total"),
-        (pgettext("document", "tasks of the CCHC plan done"), "plan.tasks_done", "plan.tasks"),
+        (pgettext("document", "Reports sent on time"), "reports.on_time", "reports.total"),
+        (pgettext("document", "Tasks of the CCHC plan done"), "plan.tasks_done", "plan.tasks"),
     ):
         part, whole = figures.figures[done].value, figures.figures[total].value
         if whole:

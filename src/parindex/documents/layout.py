@@ -205,6 +205,8 @@ def data_table(
     for col, (text, _width) in enumerate(headers):
         paragraph = _plain(table.rows[0].cells[col].paragraphs[0])
         run(paragraph, text, size=size, bold=True)
+    # The header row repeats on each page a long table runs onto.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     run(_plain(table.rows[1].cells[0].paragraphs[0]), "{%tr for " + loop + " %}", size=size)
     for col, text in enumerate(row):
         align = WD_ALIGN_PARAGRAPH.LEFT if col in left else WD_ALIGN_PARAGRAPH.CENTER
