@@ -132,18 +132,25 @@ def templates_page(request):
     return render(request, "web/document_templates.html", context, status=status)
 
 
+def _pk(value: str) -> int:
+    """A row's id from a button, or 404 (a forged "abc" is not a server error)."""
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 def _templates_post(request, bound: dict) -> str | None:
     """One of the page's four writes (withdraw an upload, clear a signer, set one, upload a
     template), each through its `templates_admin` action: the success message, or None with
     the bound form (and its errors) in `bound`."""
     user = request.user
     if request.POST.get("withdraw"):
-        templates_admin.withdraw(
-            user, get_object_or_404(DocumentTemplate, pk=request.POST["withdraw"])
-        )
+        template = get_object_or_404(DocumentTemplate, pk=_pk(request.POST["withdraw"]))
+        templates_admin.withdraw(user, template)
         return gettext("The template is withdrawn.")
     if request.POST.get("clear-signer"):
-        templates_admin.clear_signer(user, get_object_or_404(Unit, pk=request.POST["clear-signer"]))
+        unit = get_object_or_404(Unit, pk=_pk(request.POST["clear-signer"]))
+        templates_admin.clear_signer(user, unit)
         return gettext("The unit's documents are signed by default again.")
     if "signer-unit" in request.POST:
         form = bound["signer_form"] = SignerForm(request.POST, prefix="signer")
