@@ -216,5 +216,10 @@ def test_the_signer_form(client, plan_demo):
     assert signer.updated_by == erin and signer.unit == syt
     response = client.post("/documents/templates/", {"clear-signer": syt.pk}, follow=True)
     assert response.status_code == 200 and not DocumentSigner.objects.exists()
-    for forged in ({"clear-signer": "abc"}, {"withdraw": "1 OR 1"}, {"withdraw": "999999"}):
+    for forged in (
+        {"clear-signer": "abc"},
+        {"withdraw": "1 OR 1"},
+        {"withdraw": "999999"},
+        {"withdraw": "9" * 30},
+    ):
         assert client.post("/documents/templates/", forged).status_code == 404

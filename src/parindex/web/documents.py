@@ -29,6 +29,7 @@ from parindex.domain import numbercheck
 from parindex.frameworks.models import Framework
 from parindex.messages import render as render_message
 from parindex.units.models import Unit
+from parindex.web.views import _int
 
 
 class CheckForm(forms.Form):
@@ -133,10 +134,12 @@ def templates_page(request):
 
 
 def _pk(value: str) -> int:
-    """A row's id from a button, or 404 (a forged "abc" is not a server error)."""
-    if not value.isdigit():
+    """A row's id from a button, or 404: a forged "abc", or a number past the database's
+    integers, is not a server error (`views._int`, the one reading of an id)."""
+    pk = _int(value)
+    if pk is None:
         raise Http404
-    return int(value)
+    return pk
 
 
 def _templates_post(request, bound: dict) -> str | None:
